@@ -1,0 +1,73 @@
+/*
+ * Copyright (c) 2026 The reactbin authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ */
+
+/*
+ * Request ids, see request_id.h. The id is echoed in a response header and
+ * written to the logs, so a caller's value is only kept when it cannot
+ * split a header or a log line (no CR, LF, blanks or non-ASCII bytes).
+ */
+
+#include <string.h>
+
+#include <openssl/rand.h>
+
+#include "request_id.h"
+
+#define REQUEST_ID_RAND_BYTES	(REQUEST_ID_GENERATED_LEN / 2)
+
+static int	request_id_char_ok(char);
+
+int
+request_id_valid(const char *s)
+{
+	size_t	i;
+
+	if (s == NULL)
+		return (0);
+
+	/* Stop at the first bad byte: never read past a long header. */
+	for (i = 0; s[i] != '\0'; i++) {
+		if (i == REQUEST_ID_MAX || !request_id_char_ok(s[i]))
+			return (0);
+	}
+
+	return (i > 0);
+}
+
+int
+request_id_generate(char *out, size_t outlen)
+{
+	static const char	hex[] = "0123456789abcdef";
+	unsigned char		rnd[REQUEST_ID_RAND_BYTES];
+	size_t			i;
+
+	if (out == NULL)
+		return (-1);
+	if (outlen > 0)
+		out[0] = '\0';
+	if (outlen < REQUEST_ID_GENERATED_LEN + 1)
+		return (-1);
+
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
+		return (-1);
+
+	for (i = 0; i < sizeof(rnd); i++) {
+		out[i * 2] = hex[rnd[i] >> 4];
+		out[i * 2 + 1] = hex[rnd[i] & 0x0f];
+	}
+	out[REQUEST_ID_GENERATED_LEN] = '\0';
+
+	return (0);
+}
+
+static int
+request_id_char_ok(char ch)
+{
+	return ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+	    (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-');
+}
