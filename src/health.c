@@ -1,0 +1,86 @@
+/*
+ * Copyright (c) 2026 The reactbin authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ */
+
+/*
+ * Liveness and readiness. Health answers from the process alone, so an
+ * orchestrator never restarts a healthy replica because a dependency is
+ * down; readiness asks the dependencies.
+ */
+
+#include "app.h"
+#include "json.h"
+
+int	health(struct http_request *);
+int	ready(struct http_request *);
+
+static enum step_result	ready_query(struct http_request *, struct job *);
+static enum step_result	ready_reply(struct http_request *, struct job *);
+
+static const step_fn ready_steps[] = {
+	ready_query,
+	ready_reply,
+	NULL,
+};
+
+int
+health(struct http_request *req)
+{
+	struct json_out	out;
+
+	(void)json_out_init(&out);
+	json_open(&out, NULL);
+	json_string(&out, "status", "ok");
+	json_close(&out);
+
+	reply_json(req, HTTP_STATUS_OK, &out);
+	json_out_free(&out);
+	return (KORE_RESULT_OK);
+}
+
+int
+ready(struct http_request *req)
+{
+	return (job_run(req, ready_steps, 0));
+}
+
+static enum step_result
+ready_query(struct http_request *req, struct job *job)
+{
+	(void)req;
+
+	/* A failure here is an answer ("error"), not a reason to give up. */
+	job_query(job, "SELECT 1", 0);
+	job_tolerate(job, JOB_ANY_SQLSTATE);
+	return (STEP_WAIT);
+}
+
+static enum step_result
+ready_reply(struct http_request *req, struct job *job)
+{
+	struct json_out	out;
+	int		db_ok;
+
+	db_ok = !job->failed && job_rows(job) == 1;
+
+	(void)json_out_init(&out);
+	json_open(&out, NULL);
+	if (db_ok) {
+		json_string(&out, "status", "ready");
+	} else {
+		json_string(&out, "status", "unavailable");
+		json_open(&out, "checks");
+		json_string(&out, "database", "error");
+		json_close(&out);
+	}
+	json_close(&out);
+
+	reply_json(req, db_ok ? HTTP_STATUS_OK :
+	    HTTP_STATUS_SERVICE_UNAVAILABLE, &out);
+	json_out_free(&out);
+	return (STEP_DONE);
+}

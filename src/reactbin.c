@@ -1,0 +1,112 @@
+/*
+ * Copyright (c) 2026 The reactbin authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ */
+
+/*
+ * The module's entry points: reading the environment before Kore opens a
+ * port, preparing the database in the parent, and setting up each worker.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "log.h"
+
+/* How long start-up waits for a database that is still coming up. */
+#define DB_STARTUP_WAIT_SECONDS		30
+#define DB_STARTUP_RETRY_SECONDS	1
+
+/* Room for the multipart framing and fields around an upload's bytes. */
+#define UPLOAD_FRAMING_BYTES		(64 * 1024)
+
+#define CONFIG_ERROR_MAX		256
+
+/*
+ * Kore always writes a pid file and removes it at exit; the contract wants
+ * no file written (the root may be read-only). The pid goes to /dev/null,
+ * and before Kore's exit path runs the name is emptied so that it is not
+ * /dev/null that gets unlinked. (kore.conf.in must not set "pidfile".)
+ */
+#define PIDFILE_DISCARD			"/dev/null"
+#define PIDFILE_NONE			""
+
+struct config	app_config;
+
+static void	reactbin_preflight(void) __attribute__((constructor));
+static const char	*reactbin_getenv(const char *);
+
+void	kore_parent_configure(int, char **);
+void	kore_parent_teardown(void);
+void	kore_worker_configure(void);
+
+/*
+ * Kore binds its listening sockets while it parses the configuration,
+ * before any hook of ours runs, and the module is loaded by the first line
+ * of that configuration. Its constructor is therefore the one place where
+ * a bad environment can stop start-up before a port accepts a connection.
+ */
+static void
+reactbin_preflight(void)
+{
+	char	err[CONFIG_ERROR_MAX];
+
+	if (config_load(&app_config, reactbin_getenv, err, sizeof(err)) == -1) {
+		log_error("event=config_invalid %s", err);
+		exit(EXIT_FAILURE);
+	}
+
+	kore_pidfile = PIDFILE_DISCARD;
+
+	if (app_config.jwt_secret_short) {
+		log_warn("event=config_weak JWT_SECRET_KEY is shorter than "
+		    "32 bytes; use a long random secret");
+	}
+}
+
+void
+kore_parent_configure(int argc, char **argv)
+{
+	char		err[CONFIG_ERROR_MAX];
+	int		waited;
+
+	(void)argc;
+	(void)argv;
+
+	http_body_max = app_config.max_upload_bytes + UPLOAD_FRAMING_BYTES;
+
+	for (waited = 0;; waited += DB_STARTUP_RETRY_SECONDS) {
+		if (db_migrate(app_config.database_conninfo, err,
+		    sizeof(err)) == 0)
+			break;
+		if (waited >= DB_STARTUP_WAIT_SECONDS) {
+			log_error("event=startup_failed DATABASE_URL: %s", err);
+			exit(EXIT_FAILURE);
+		}
+		log_warn("event=db_waiting reason=\"%s\"", err);
+		(void)sleep(DB_STARTUP_RETRY_SECONDS);
+	}
+}
+
+void
+kore_parent_teardown(void)
+{
+	kore_pidfile = PIDFILE_NONE;
+}
+
+void
+kore_worker_configure(void)
+{
+	db_worker_init();
+}
+
+static const char *
+reactbin_getenv(const char *name)
+{
+	return (getenv(name));
+}

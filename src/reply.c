@@ -1,0 +1,112 @@
+/*
+ * Copyright (c) 2026 The reactbin authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ */
+
+/*
+ * Every JSON response leaves through here: the one place that knows the
+ * error body's shape and the headers all responses carry.
+ */
+
+#include <string.h>
+
+#include "app.h"
+#include "json.h"
+#include "log.h"
+
+#define JSON_CONTENT_TYPE	"application/json; charset=utf-8"
+
+/* The body sent when even building an error body fails. */
+static const char reply_fallback[] =
+    "{\"error\":{\"code\":\"internal\",\"message\":\"internal error\"}}";
+
+static void	reply_send(struct http_request *, int, const void *, size_t);
+static void	reply_error_body(struct http_request *, int, const char *,
+		    const char *, const char *);
+
+/* Headers every response of ours carries, JSON or not. */
+void
+reply_common_headers(struct http_request *req)
+{
+	struct request_ctx	*ctx;
+
+	ctx = request_ctx(req);
+	http_response_header(req, "x-request-id", ctx->id);
+}
+
+/* Send a finished JSON body; a body that failed to build becomes a 500. */
+void
+reply_json(struct http_request *req, int status, struct json_out *out)
+{
+	const unsigned char	*body;
+	size_t			 len;
+
+	if (json_out_body(out, &body, &len) == -1) {
+		log_error("event=reply_failed reason=json_buffer");
+		reply_send(req, HTTP_STATUS_INTERNAL_ERROR, reply_fallback,
+		    sizeof(reply_fallback) - 1);
+		return;
+	}
+
+	reply_send(req, status, body, len);
+}
+
+void
+reply_error(struct http_request *req, int status, const char *code,
+    const char *message)
+{
+	reply_error_body(req, status, code, message, NULL);
+}
+
+/* A 422 names the field at fault inside "error". */
+void
+reply_error_field(struct http_request *req, int status, const char *code,
+    const char *field, const char *message)
+{
+	reply_error_body(req, status, code, message, field);
+}
+
+void
+reply_empty(struct http_request *req, int status)
+{
+	reply_common_headers(req);
+	http_response(req, status, NULL, 0);
+}
+
+static void
+reply_error_body(struct http_request *req, int status, const char *code,
+    const char *message, const char *field)
+{
+	struct json_out	out;
+
+	(void)json_out_init(&out);
+	json_open(&out, NULL);
+	json_open(&out, "error");
+	json_string(&out, "code", code);
+	json_string(&out, "message", message);
+	if (field != NULL)
+		json_string(&out, "field", field);
+	json_close(&out);
+	json_close(&out);
+
+	reply_json(req, status, &out);
+	json_out_free(&out);
+}
+
+static void
+reply_send(struct http_request *req, int status, const void *body,
+    size_t len)
+{
+	struct request_ctx	*ctx;
+
+	ctx = request_ctx(req);
+	reply_common_headers(req);
+	http_response_header(req, "content-type", JSON_CONTENT_TYPE);
+	http_response_header(req, "cache-control", "no-store");
+
+	ctx->bytes_out = len;
+	http_response(req, status, body, len);
+}
