@@ -1,0 +1,47 @@
+# shellcheck shell=bash
+# curl wrappers for the integration tests. Each request stores the status
+# in HTTP_STATUS, the headers (lower-cased names) in HTTP_HEADERS and the
+# body in HTTP_BODY.
+#
+#   request METHOD PATH [curl args...]   against $REACTBIN_URL
+#   header NAME                          a response header's value
+#   json FILTER                          jq on the body (raw output)
+
+# Read by the test scripts that source this file.
+export HTTP_STATUS HTTP_HEADERS HTTP_BODY
+
+request() {
+	local method=$1 path=$2 tmp verb
+	shift 2
+	tmp=$(mktemp -d)
+	# HEAD must be --head: with -X HEAD curl waits for a body.
+	if [ "$method" = HEAD ]; then
+		verb=(--head)
+	else
+		verb=(-X "$method")
+	fi
+	HTTP_STATUS=$(curl -sS -o "$tmp/body" -D "$tmp/headers" \
+	    -w '%{http_code}' "${verb[@]}" --max-time 30 "$@" \
+	    "$REACTBIN_URL$path") || HTTP_STATUS=000
+	HTTP_BODY=$(cat "$tmp/body" 2>/dev/null || true)
+	HTTP_HEADERS=$(tr -d '\r' <"$tmp/headers" 2>/dev/null |
+	    awk -F': ' 'NF > 1 { printf "%s: %s\n", tolower($1), substr($0, length($1) + 3) }')
+	rm -rf "$tmp"
+}
+
+header() {
+	local name
+	name=$(echo "$1" | tr '[:upper:]' '[:lower:]')
+	awk -v n="$name" -F': ' '$1 == n { print substr($0, length($1) + 3); exit }' <<<"$HTTP_HEADERS"
+}
+
+json() {
+	jq -r "$1" <<<"$HTTP_BODY" 2>/dev/null
+}
+
+# Log in as the owner; prints the token.
+login_token() {
+	request POST /api/v1/auth/login -H 'content-type: application/json' \
+	    -d "{\"username\":\"$OWNER_USERNAME\",\"password\":\"$OWNER_PASSWORD\"}"
+	json .access_token
+}
