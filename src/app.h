@@ -18,6 +18,7 @@
 #include <kore/kore.h>
 #include <kore/http.h>
 #include <kore/pgsql.h>
+#include <kore/curl.h>
 
 #include <yajl/yajl_tree.h>
 
@@ -68,8 +69,11 @@ void	reply_common_headers(struct http_request *);
 /*
  * job.c: the async step runner. A handler is a NULL-terminated array of
  * steps; each step either finishes the request (STEP_DONE, after replying),
- * moves on (STEP_NEXT), or starts a query with job_query() and returns
- * STEP_WAIT to be resumed at the next step when the query has finished.
+ * moves on (STEP_NEXT), or starts one query (job_query) or one storage call
+ * (storage.c) and returns STEP_WAIT to be resumed at the next step when it
+ * has finished. A step that wants to run again after its wait (a loop)
+ * calls job_again() first. Jobs without a request (job_detached) run the
+ * same steps with req == NULL and call their done function at the end.
  */
 enum step_result {
 	STEP_NEXT,
@@ -77,6 +81,7 @@ enum step_result {
 	STEP_DONE,
 };
 
+struct job;
 typedef enum step_result (*step_fn)(struct http_request *, struct job *);
 
 /* Parameters of one query; values are copied, so callers may use stack. */
@@ -85,38 +90,97 @@ typedef enum step_result (*step_fn)(struct http_request *, struct job *);
 /* SQLSTATE is five characters. */
 #define SQLSTATE_LEN		5
 
+/* Pass to job_tolerate() when the next step handles every failure. */
+#define JOB_ANY_SQLSTATE	"*"
+
+/* A unique_violation: the step after an INSERT may want to see it. */
+#define SQLSTATE_UNIQUE_VIOLATION	"23505"
+
+enum job_pending {
+	JOB_PENDING_NONE,
+	JOB_PENDING_SQL,
+	JOB_PENDING_STORAGE,
+};
+
+/* How a storage call ended, for the step after it. */
+enum storage_result {
+	STORAGE_OK,
+	STORAGE_NOT_FOUND,		/* 404 from S3 */
+	STORAGE_RANGE,			/* 416 from S3 */
+	STORAGE_UNAVAILABLE,		/* no answer: down, timeout */
+	STORAGE_FAILED,			/* an answer, but an error one */
+};
+
+struct storage_call;
+
 struct job {
 	struct http_request	*req;
+	void			(*done)(struct job *);
 	const step_fn		*steps;
 	size_t			 next;
-	int			 waiting;
-	int			 started;
+	enum job_pending	 pending;
+	int			 running;
+	int			 kicked;
+	int			 finished;
 
 	struct kore_pgsql	 sql;
-	int			 sql_bound;
+	int			 started;
 	const char		*query;
 	int			 nparams;
 	char			*values[JOB_PARAMS_MAX];
 	int			 lengths[JOB_PARAMS_MAX];
-
 	PGresult		*result;
 	int			 failed;
 	char			 sqlstate[SQLSTATE_LEN + 1];
 	const char		*tolerate;
 
+	struct kore_curl	 curl;
+	struct storage_call	*call;
+	enum storage_result	 storage;
+	long			 storage_status;
+
 	void			*data;
 };
 
-int	 job_run(struct http_request *, const step_fn *, size_t);
-int	 job_query(struct job *, const char *, int, ...);
-void	 job_tolerate(struct job *, const char *);
-
-/* Pass to job_tolerate() when the next step handles every failure. */
-#define JOB_ANY_SQLSTATE	"*"
-void	 job_free(struct job *);
-int	 job_rows(const struct job *);
+int		 job_run(struct http_request *, const step_fn *, size_t);
+struct job	*job_detached(const step_fn *, size_t, void (*)(struct job *));
+void		 job_free(struct job *);
+int		 job_query(struct job *, const char *, int, ...);
+void		 job_tolerate(struct job *, const char *);
+void		 job_again(struct job *);
+int		 job_rows(const struct job *);
 const char	*job_value(const struct job *, int, int);
-int	 job_is_null(const struct job *, int, int);
+int		 job_is_null(const struct job *, int, int);
+void		 job_wakeup(struct job *);
+void		 job_reply_storage_error(struct http_request *, struct job *);
+
+/*
+ * storage.c: S3 calls for a job, signed with SigV4. Each starts the call
+ * and returns 0 (the step then returns STEP_WAIT), or -1 when it could not
+ * even start (job->storage says why; the step replies at once).
+ */
+#define STORAGE_KEY_MAX		128
+
+/*
+ * A download relayed to the client as it arrives. on_start runs once,
+ * before the first byte, with the S3 status; it sends the response head
+ * and returns 0 to relay the body, or -1 to drop it (an error answer).
+ */
+struct storage_relay {
+	int		(*on_start)(struct job *, long);
+	u_int64_t	relayed;
+	int		started;
+};
+
+void	storage_init(void);
+int	storage_put(struct job *, const char *, const void *, size_t,
+	    const char *, const char *);
+int	storage_delete(struct job *, const char *);
+int	storage_head_bucket(struct job *);
+int	storage_get(struct job *, const char *, const char *,
+	    struct storage_relay *);
+void	storage_finish(struct job *);
+void	storage_object_key(const char *, char *, size_t);
 
 /* db.c */
 void	db_worker_init(void);

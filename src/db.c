@@ -41,6 +41,7 @@ struct migration {
 /* Append-only: a released migration is never edited, only followed. */
 static const struct migration migrations[] = {
 	{ 1, "initial", asset_001_initial_sql },
+	{ 2, "reactions", asset_002_reactions_sql },
 };
 
 #define MIGRATION_COUNT	(sizeof(migrations) / sizeof(migrations[0]))

@@ -18,11 +18,17 @@
 int	health(struct http_request *);
 int	ready(struct http_request *);
 
-static enum step_result	ready_query(struct http_request *, struct job *);
+struct readiness {
+	int	database_ok;
+};
+
+static enum step_result	ready_database(struct http_request *, struct job *);
+static enum step_result	ready_storage(struct http_request *, struct job *);
 static enum step_result	ready_reply(struct http_request *, struct job *);
 
 static const step_fn ready_steps[] = {
-	ready_query,
+	ready_database,
+	ready_storage,
 	ready_reply,
 	NULL,
 };
@@ -45,11 +51,11 @@ health(struct http_request *req)
 int
 ready(struct http_request *req)
 {
-	return (job_run(req, ready_steps, 0));
+	return (job_run(req, ready_steps, sizeof(struct readiness)));
 }
 
 static enum step_result
-ready_query(struct http_request *req, struct job *job)
+ready_database(struct http_request *req, struct job *job)
 {
 	(void)req;
 
@@ -60,26 +66,45 @@ ready_query(struct http_request *req, struct job *job)
 }
 
 static enum step_result
+ready_storage(struct http_request *req, struct job *job)
+{
+	struct readiness	*state = job->data;
+
+	(void)req;
+
+	state->database_ok = !job->failed && job_rows(job) == 1;
+
+	if (storage_head_bucket(job) == -1)
+		return (STEP_NEXT);
+
+	return (STEP_WAIT);
+}
+
+static enum step_result
 ready_reply(struct http_request *req, struct job *job)
 {
-	struct json_out	out;
-	int		db_ok;
+	struct readiness	*state = job->data;
+	struct json_out		 out;
+	int			 storage_ok, all_ok;
 
-	db_ok = !job->failed && job_rows(job) == 1;
+	storage_ok = job->storage == STORAGE_OK;
+	all_ok = state->database_ok && storage_ok;
 
 	(void)json_out_init(&out);
 	json_open(&out, NULL);
-	if (db_ok) {
+	if (all_ok) {
 		json_string(&out, "status", "ready");
 	} else {
 		json_string(&out, "status", "unavailable");
 		json_open(&out, "checks");
-		json_string(&out, "database", "error");
+		json_string(&out, "database",
+		    state->database_ok ? "ok" : "error");
+		json_string(&out, "storage", storage_ok ? "ok" : "error");
 		json_close(&out);
 	}
 	json_close(&out);
 
-	reply_json(req, db_ok ? HTTP_STATUS_OK :
+	reply_json(req, all_ok ? HTTP_STATUS_OK :
 	    HTTP_STATUS_SERVICE_UNAVAILABLE, &out);
 	json_out_free(&out);
 	return (STEP_DONE);

@@ -7,11 +7,13 @@
  */
 
 /*
- * The async step runner every database-backed handler uses. Kore calls a
- * handler again each time its request wakes up; the runner remembers which
- * step comes next, drives the pgsql state machine between steps, keeps the
- * query's result for the step after it, and turns a failed query into the
- * right error reply unless the step said it handles that SQLSTATE itself.
+ * The async step runner every handler that waits uses, and the background
+ * jobs too. Kore calls a handler again each time its request wakes up (a
+ * detached job is woken by pgsql and curl callbacks instead); the runner
+ * remembers which step comes next, drives the pgsql state machine or
+ * waits for the storage call between steps, keeps a query's result for
+ * the step after it, and turns a failed query into the right error reply
+ * unless the step said it handles that SQLSTATE itself.
  */
 
 #include <stdarg.h>
@@ -20,7 +22,7 @@
 #include "app.h"
 #include "log.h"
 
-/* SQLSTATE classes that mean "the database is not there", not "bad SQL". */
+/* SQLSTATEs that mean "the database is not there", not "bad SQL". */
 #define SQLSTATE_CONNECTION_CLASS	"08"
 #define SQLSTATE_ADMIN_SHUTDOWN		"57P01"
 #define SQLSTATE_CRASH_SHUTDOWN		"57P02"
@@ -32,20 +34,27 @@ enum poll_result {
 	POLL_READY,
 };
 
+static void		job_advance(struct job *);
 static enum poll_result	job_poll(struct job *);
-static enum poll_result	job_start(struct job *);
-static void		job_failed(struct job *);
-static void		job_reply_failure(struct job *);
+static enum poll_result	job_poll_sql(struct job *);
+static enum poll_result	job_start_sql(struct job *);
+static void		job_sql_failed(struct job *);
+static void		job_sql_callback(struct kore_pgsql *, void *);
+static void		job_reply_sql_error(struct job *);
 static void		job_clear_query(struct job *);
 static int		job_unavailable(const char *);
 static int		job_tolerated(const struct job *);
+static const char	*job_request_id(const struct job *);
 
+/*
+ * The handler side: run the request's job until it waits or is done.
+ * Returns what Kore wants back from a handler.
+ */
 int
 job_run(struct http_request *req, const step_fn *steps, size_t datalen)
 {
 	struct request_ctx	*ctx;
 	struct job		*job;
-	step_fn			 step;
 
 	ctx = request_ctx(req);
 
@@ -58,43 +67,58 @@ job_run(struct http_request *req, const step_fn *steps, size_t datalen)
 		ctx->job = job;
 	}
 
-	for (;;) {
-		if (job->waiting) {
-			if (job_poll(job) == POLL_SLEEP)
-				return (KORE_RESULT_RETRY);
+	job_advance(job);
 
-			job->waiting = 0;
-			if (job->failed && !job_tolerated(job)) {
-				job_reply_failure(job);
-				return (KORE_RESULT_OK);
-			}
-		}
-
-		if ((step = job->steps[job->next]) == NULL) {
-			log_error("event=job_error reason=no_reply path=%s",
-			    req->path);
-			reply_error(req, HTTP_STATUS_INTERNAL_ERROR, "internal",
-			    "internal error");
-			return (KORE_RESULT_OK);
-		}
-
-		job->next++;
-
-		switch (step(req, job)) {
-		case STEP_DONE:
-			return (KORE_RESULT_OK);
-		case STEP_WAIT:
-			job->waiting = 1;
-			break;
-		case STEP_NEXT:
-			break;
-		}
-	}
+	return (job->finished ? KORE_RESULT_OK : KORE_RESULT_RETRY);
 }
 
 /*
- * Queue a query for the runner; the step then returns STEP_WAIT. All
- * parameters are text (char *, NULL for SQL NULL) and are copied.
+ * A job with no request behind it (background work). It starts at once;
+ * done is called when its last step has returned STEP_DONE, and must free
+ * the job with job_free().
+ */
+struct job *
+job_detached(const step_fn *steps, size_t datalen, void (*done)(struct job *))
+{
+	struct job	*job;
+
+	job = kore_calloc(1, sizeof(*job));
+	job->steps = steps;
+	job->done = done;
+	if (datalen > 0)
+		job->data = kore_calloc(1, datalen);
+
+	job_wakeup(job);
+	return (job);
+}
+
+/*
+ * Wake a detached job after a callback. The callbacks can fire while the
+ * job itself is inside a pgsql or curl call, so a running job only notes
+ * that it was kicked and looks again before it sleeps.
+ */
+void
+job_wakeup(struct job *job)
+{
+	if (job->running) {
+		job->kicked = 1;
+		return;
+	}
+
+	job->running = 1;
+	do {
+		job->kicked = 0;
+		job_advance(job);
+	} while (job->kicked && !job->finished);
+	job->running = 0;
+
+	if (job->finished && job->done != NULL)
+		job->done(job);
+}
+
+/*
+ * Queue a query; the step then returns STEP_WAIT. All parameters are text
+ * (char *, NULL for SQL NULL) and are copied.
  */
 int
 job_query(struct job *job, const char *query, int nparams, ...)
@@ -124,6 +148,7 @@ job_query(struct job *job, const char *query, int nparams, ...)
 	job->started = 0;
 	job->tolerate = NULL;
 	job->sqlstate[0] = '\0';
+	job->pending = JOB_PENDING_SQL;
 
 	return (0);
 }
@@ -133,6 +158,13 @@ void
 job_tolerate(struct job *job, const char *sqlstate)
 {
 	job->tolerate = sqlstate;
+}
+
+/* Run the current step again once its wait is over. */
+void
+job_again(struct job *job)
+{
+	job->next--;
 }
 
 int
@@ -160,20 +192,98 @@ void
 job_free(struct job *job)
 {
 	/*
-	 * Kore frees a request's bound pgsql structures after on_free runs,
-	 * and this one lives inside the job: release it before the job goes.
+	 * Kore frees a request's bound pgsql and curl structures after
+	 * on_free runs, and these live inside the job: release them first.
 	 */
 	kore_pgsql_cleanup(&job->sql);
+	storage_finish(job);
 	job_clear_query(job);
 	kore_free(job->data);
 	kore_free(job);
 }
 
+/* Storage failures as the API names them: 503 unreachable, 502 refused. */
+void
+job_reply_storage_error(struct http_request *req, struct job *job)
+{
+	if (job->storage == STORAGE_UNAVAILABLE) {
+		reply_error(req, HTTP_STATUS_SERVICE_UNAVAILABLE,
+		    "storage_unavailable", "the file storage is unavailable");
+		return;
+	}
+
+	reply_error(req, HTTP_STATUS_BAD_GATEWAY, "storage_unavailable",
+	    "the file storage refused the request");
+}
+
+static void
+job_advance(struct job *job)
+{
+	step_fn		step;
+
+	while (!job->finished) {
+		if (job->pending != JOB_PENDING_NONE) {
+			if (job_poll(job) == POLL_SLEEP)
+				return;
+
+			if (job->pending == JOB_PENDING_SQL && job->failed &&
+			    !job_tolerated(job)) {
+				job->pending = JOB_PENDING_NONE;
+				job_reply_sql_error(job);
+				job->finished = 1;
+				return;
+			}
+			job->pending = JOB_PENDING_NONE;
+		}
+
+		if ((step = job->steps[job->next]) == NULL) {
+			/* A step list that ends without replying is a bug. */
+			log_error("event=job_error reason=no_final_step "
+			    "request_id=%s", job_request_id(job));
+			if (job->req != NULL) {
+				reply_error(job->req,
+				    HTTP_STATUS_INTERNAL_ERROR, "internal",
+				    "internal error");
+			}
+			job->finished = 1;
+			return;
+		}
+
+		job->next++;
+
+		switch (step(job->req, job)) {
+		case STEP_DONE:
+			job->finished = 1;
+			break;
+		case STEP_WAIT:
+			if (job->pending == JOB_PENDING_NONE)
+				fatal("job: a step waits on nothing");
+			break;
+		case STEP_NEXT:
+			break;
+		}
+	}
+}
+
 static enum poll_result
 job_poll(struct job *job)
 {
+	if (job->pending == JOB_PENDING_STORAGE) {
+		/* Kore's curl layer clears the handle when it is done. */
+		if (job->curl.handle != NULL)
+			return (POLL_SLEEP);
+		storage_finish(job);
+		return (POLL_READY);
+	}
+
+	return (job_poll_sql(job));
+}
+
+static enum poll_result
+job_poll_sql(struct job *job)
+{
 	if (!job->started) {
-		if (job_start(job) == POLL_SLEEP)
+		if (job_start_sql(job) == POLL_SLEEP)
 			return (POLL_SLEEP);
 		if (job->failed)
 			return (POLL_READY);
@@ -192,7 +302,7 @@ job_poll(struct job *job)
 			kore_pgsql_continue(&job->sql);
 			break;
 		case KORE_PGSQL_STATE_ERROR:
-			job_failed(job);
+			job_sql_failed(job);
 			return (POLL_READY);
 		case KORE_PGSQL_STATE_COMPLETE:
 			kore_pgsql_cleanup(&job->sql);
@@ -205,32 +315,45 @@ job_poll(struct job *job)
 }
 
 static enum poll_result
-job_start(struct job *job)
+job_start_sql(struct job *job)
 {
 	kore_pgsql_cleanup(&job->sql);
 	kore_pgsql_init(&job->sql);
-	kore_pgsql_bind_request(&job->sql, job->req);
+
+	if (job->req != NULL)
+		kore_pgsql_bind_request(&job->sql, job->req);
+	else
+		kore_pgsql_bind_callback(&job->sql, job_sql_callback, job);
 
 	if (!kore_pgsql_setup(&job->sql, DB_NAME, KORE_PGSQL_ASYNC)) {
 		/* All connections busy: Kore wakes us when one frees up. */
 		if (job->sql.state == KORE_PGSQL_STATE_INIT)
 			return (POLL_SLEEP);
-		job_failed(job);
-		return (POLL_READY);
-	}
-
-	if (!kore_pgsql_query_param_fields(&job->sql, job->query, 0,
-	    job->nparams, (const char **)job->values, job->lengths, NULL)) {
-		job_failed(job);
+		job_sql_failed(job);
 		return (POLL_READY);
 	}
 
 	job->started = 1;
+
+	if (!kore_pgsql_query_param_fields(&job->sql, job->query, 0,
+	    job->nparams, (const char **)job->values, job->lengths, NULL)) {
+		job_sql_failed(job);
+		return (POLL_READY);
+	}
+
 	return (POLL_READY);
 }
 
 static void
-job_failed(struct job *job)
+job_sql_callback(struct kore_pgsql *sql, void *arg)
+{
+	(void)sql;
+
+	job_wakeup(arg);
+}
+
+static void
+job_sql_failed(struct job *job)
 {
 	const char	*state;
 
@@ -246,7 +369,7 @@ job_failed(struct job *job)
 	if (!job_tolerated(job)) {
 		log_warn("event=db_error sqlstate=%s request_id=%s",
 		    job->sqlstate[0] != '\0' ? job->sqlstate : "-",
-		    request_ctx(job->req)->id);
+		    job_request_id(job));
 	}
 
 	db_connection_check(&job->sql);
@@ -254,8 +377,11 @@ job_failed(struct job *job)
 }
 
 static void
-job_reply_failure(struct job *job)
+job_reply_sql_error(struct job *job)
 {
+	if (job->req == NULL)
+		return;
+
 	if (job_unavailable(job->sqlstate)) {
 		reply_error(job->req, HTTP_STATUS_SERVICE_UNAVAILABLE,
 		    "database_unavailable", "the database is unavailable");
@@ -310,4 +436,13 @@ job_clear_query(struct job *job)
 		PQclear(job->result);
 		job->result = NULL;
 	}
+}
+
+static const char *
+job_request_id(const struct job *job)
+{
+	if (job->req == NULL)
+		return ("-");
+
+	return (request_ctx(job->req)->id);
 }

@@ -103,6 +103,7 @@ void
 kore_worker_configure(void)
 {
 	db_worker_init();
+	storage_init();
 }
 
 static const char *

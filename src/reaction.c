@@ -1,0 +1,122 @@
+/*
+ * Copyright (c) 2026 The reactbin authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ */
+
+/*
+ * Reaction rows to JSON, in one place for every endpoint.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "reaction.h"
+#include "tags.h"
+
+/* ".../api/v1/reactions/<36-char id>/file" plus the base URL. */
+#define FILE_URL_MAX	2048
+#define FILE_URL_FMT	"%s/api/v1/reactions/%s/file"
+
+static void	reaction_tags(struct json_out *, const char *);
+static void	reaction_dimension(struct json_out *, const char *,
+		    const struct job *, int, int);
+
+void
+reaction_json(struct json_out *out, const char *key, const struct job *job,
+    int row)
+{
+	char		url[FILE_URL_MAX];
+	int		n;
+
+	n = snprintf(url, sizeof(url), FILE_URL_FMT, app_config.api_base_url,
+	    job_value(job, row, RC_ID));
+	if (n < 0 || (size_t)n >= sizeof(url)) {
+		out->failed = 1;
+		return;
+	}
+
+	json_open(out, key);
+	json_string(out, "id", job_value(job, row, RC_ID));
+	json_string(out, "title", job_value(job, row, RC_TITLE));
+	reaction_tags(out, job_value(job, row, RC_TAGS));
+	json_string(out, "media_type", job_value(job, row, RC_MEDIA_TYPE));
+	json_int(out, "size_bytes",
+	    strtoll(job_value(job, row, RC_SIZE), NULL, 10));
+	reaction_dimension(out, "width", job, row, RC_WIDTH);
+	reaction_dimension(out, "height", job, row, RC_HEIGHT);
+	json_string(out, "sha256", job_value(job, row, RC_SHA256));
+	json_string(out, "created_at", job_value(job, row, RC_CREATED_AT));
+	json_string(out, "updated_at", job_value(job, row, RC_UPDATED_AT));
+	json_string(out, "file_url", url);
+	json_close(out);
+}
+
+void
+reaction_reply(struct http_request *req, int status, const struct job *job,
+    int row)
+{
+	struct json_out	out;
+
+	(void)json_out_init(&out);
+	reaction_json(&out, NULL, job, row);
+	reply_json(req, status, &out);
+	json_out_free(&out);
+}
+
+void
+reaction_path_id(struct http_request *req, char out[UUID_TEXT_LEN + 1])
+{
+	regmatch_t	*m = &req->cgroups[1];
+	size_t		 len;
+
+	/* The route's regex admits exactly the canonical form. */
+	len = (size_t)(m->rm_eo - m->rm_so);
+	if (m->rm_so < 0 || len != UUID_TEXT_LEN)
+		fatal("reaction_path_id: route without an id");
+
+	memcpy(out, req->path + m->rm_so, len);
+	out[len] = '\0';
+}
+
+/* Newline-separated, already sorted by byte value in the database. */
+static void
+reaction_tags(struct json_out *out, const char *joined)
+{
+	const char	*p, *nl;
+	char		 tag[TAG_MAX_BYTES + 1];
+	size_t		 len;
+
+	json_array_open(out, "tags");
+	for (p = joined; *p != '\0'; p = nl + 1) {
+		if ((nl = strchr(p, '\n')) == NULL)
+			nl = p + strlen(p);
+		len = (size_t)(nl - p);
+		if (len == 0 || len > TAG_MAX_BYTES) {
+			out->failed = 1;
+			break;
+		}
+		memcpy(tag, p, len);
+		tag[len] = '\0';
+		json_string(out, NULL, tag);
+		if (*nl == '\0')
+			break;
+	}
+	json_array_close(out);
+}
+
+static void
+reaction_dimension(struct json_out *out, const char *key,
+    const struct job *job, int row, int col)
+{
+	if (job_is_null(job, row, col)) {
+		json_null(out, key);
+		return;
+	}
+
+	json_int(out, key, strtoll(job_value(job, row, col), NULL, 10));
+}
