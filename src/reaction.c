@@ -21,6 +21,7 @@
 /* ".../api/v1/reactions/<36-char id>/file" plus the base URL. */
 #define FILE_URL_MAX	2048
 #define FILE_URL_FMT	"%s/api/v1/reactions/%s/file"
+#define REACTIONS_PATH	"/api/v1/reactions/"
 
 static void	reaction_tags(struct json_out *, const char *);
 static void	reaction_dimension(struct json_out *, const char *,
@@ -68,19 +69,23 @@ reaction_reply(struct http_request *req, int status, const struct job *job,
 	json_out_free(&out);
 }
 
+/*
+ * Kore compiles C-module routes with REG_NOSUB, so there are no capture
+ * groups: the id is read from its fixed place after the collection path.
+ * The route's regex has admitted only the canonical form by then.
+ */
 void
 reaction_path_id(struct http_request *req, char out[UUID_TEXT_LEN + 1])
 {
-	regmatch_t	*m = &req->cgroups[1];
-	size_t		 len;
+	size_t	plen;
 
-	/* The route's regex admits exactly the canonical form. */
-	len = (size_t)(m->rm_eo - m->rm_so);
-	if (m->rm_so < 0 || len != UUID_TEXT_LEN)
+	plen = strlen(REACTIONS_PATH);
+	if (strncmp(req->path, REACTIONS_PATH, plen) ||
+	    strlen(req->path) < plen + UUID_TEXT_LEN)
 		fatal("reaction_path_id: route without an id");
 
-	memcpy(out, req->path + m->rm_so, len);
-	out[len] = '\0';
+	memcpy(out, req->path + plen, UUID_TEXT_LEN);
+	out[UUID_TEXT_LEN] = '\0';
 }
 
 /* Newline-separated, already sorted by byte value in the database. */

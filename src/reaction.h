@@ -56,7 +56,7 @@ void	reaction_json(struct json_out *, const char *, const struct job *,
 /* Reply status with the reaction in row as the whole body. */
 void	reaction_reply(struct http_request *, int, const struct job *, int);
 
-/* The id captured by the route's regex, canonical lowercase. */
+/* The id in a /api/v1/reactions/{id}[/...] path, canonical lowercase. */
 void	reaction_path_id(struct http_request *, char [UUID_TEXT_LEN + 1]);
 
 #endif
