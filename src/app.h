@@ -182,6 +182,9 @@ int	storage_get(struct job *, const char *, const char *,
 void	storage_finish(struct job *);
 void	storage_object_key(const char *, char *, size_t);
 
+/* sweeper.c */
+void	sweeper_init(void);
+
 /* db.c */
 void	db_worker_init(void);
 void	db_connection_check(struct kore_pgsql *);

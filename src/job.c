@@ -191,6 +191,10 @@ job_is_null(const struct job *job, int row, int col)
 void
 job_free(struct job *job)
 {
+	/* Callbacks fired by the cleanups below must find nothing to do. */
+	job->finished = 1;
+	job->done = NULL;
+
 	/*
 	 * Kore frees a request's bound pgsql and curl structures after
 	 * on_free runs, and these live inside the job: release them first.

@@ -104,6 +104,7 @@ kore_worker_configure(void)
 {
 	db_worker_init();
 	storage_init();
+	sweeper_init();
 }
 
 static const char *

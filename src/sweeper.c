@@ -1,0 +1,166 @@
+/*
+ * Copyright (c) 2026 The reactbin authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ */
+
+/*
+ * The storage sweeper: every worker, now and then, claims a few due rows of
+ * storage_deletions (objects no reaction points to: deleted reactions whose
+ * object removal failed, uploads whose row was never written) and deletes
+ * those objects, backing off while storage stays down. Rows are claimed
+ * with SKIP LOCKED, so workers and replicas never fight over one.
+ */
+
+#include <string.h>
+
+#include "app.h"
+#include "log.h"
+
+#define SWEEP_INTERVAL_MS	5000
+#define SWEEP_BATCH		8
+#define SWEEP_BATCH_TEXT	"8"
+
+/* A sweep that has not finished by then is abandoned and started over. */
+#define SWEEP_STUCK_MS		120000
+
+enum sweep_phase {
+	SWEEP_DELETE_OBJECT,
+	SWEEP_OBJECT_DELETED,
+	SWEEP_ROW_FORGOTTEN,
+};
+
+struct sweep {
+	int			count;
+	int			index;
+	enum sweep_phase	phase;
+	char			keys[SWEEP_BATCH][STORAGE_KEY_MAX];
+};
+
+static void		sweeper_tick(void *, u_int64_t);
+static void		sweeper_done(struct job *);
+static enum step_result	sweep_claim(struct http_request *, struct job *);
+static enum step_result	sweep_collect(struct http_request *, struct job *);
+static enum step_result	sweep_next(struct http_request *, struct job *);
+
+static const step_fn sweep_steps[] = {
+	sweep_claim,
+	sweep_collect,
+	sweep_next,
+	NULL,
+};
+
+static struct job	*sweeping;
+static u_int64_t	 sweep_started;
+
+void
+sweeper_init(void)
+{
+	(void)kore_timer_add(sweeper_tick, SWEEP_INTERVAL_MS, NULL, 0);
+}
+
+static void
+sweeper_tick(void *arg, u_int64_t now)
+{
+	(void)arg;
+
+	if (sweeping != NULL) {
+		if (now - sweep_started < SWEEP_STUCK_MS)
+			return;
+		log_warn("event=sweep_abandoned after_ms=%llu",
+		    (unsigned long long)(now - sweep_started));
+		job_free(sweeping);
+		sweeping = NULL;
+	}
+
+	sweep_started = now;
+	sweeping = job_detached(sweep_steps, sizeof(struct sweep),
+	    sweeper_done);
+}
+
+static void
+sweeper_done(struct job *job)
+{
+	if (sweeping == job)
+		sweeping = NULL;
+
+	job_free(job);
+}
+
+/* Claim due rows and push their next attempt out, doubling up to an hour. */
+static enum step_result
+sweep_claim(struct http_request *req, struct job *job)
+{
+	(void)req;
+
+	job_query(job,
+	    "UPDATE storage_deletions SET attempts = attempts + 1, "
+	    "due_at = now() + least(interval '1 hour', "
+	    "interval '5 seconds' * power(2, least(attempts, 12))) "
+	    "WHERE object_key IN (SELECT object_key FROM storage_deletions "
+	    "WHERE due_at <= now() ORDER BY due_at LIMIT " SWEEP_BATCH_TEXT
+	    " FOR UPDATE SKIP LOCKED) RETURNING object_key", 0);
+	return (STEP_WAIT);
+}
+
+static enum step_result
+sweep_collect(struct http_request *req, struct job *job)
+{
+	struct sweep	*sweep = job->data;
+	int		 row;
+
+	(void)req;
+
+	for (row = 0; row < job_rows(job) && row < SWEEP_BATCH; row++) {
+		(void)kore_strlcpy(sweep->keys[row], job_value(job, row, 0),
+		    sizeof(sweep->keys[row]));
+	}
+	sweep->count = row;
+
+	return (sweep->count == 0 ? STEP_DONE : STEP_NEXT);
+}
+
+/* One object at a time: delete it, then forget its row; then the next. */
+static enum step_result
+sweep_next(struct http_request *req, struct job *job)
+{
+	struct sweep	*sweep = job->data;
+	const char	*key;
+
+	(void)req;
+
+	job_again(job);
+
+	switch (sweep->phase) {
+	case SWEEP_DELETE_OBJECT:
+		if (sweep->index >= sweep->count)
+			return (STEP_DONE);
+		key = sweep->keys[sweep->index];
+		sweep->phase = SWEEP_OBJECT_DELETED;
+		if (storage_delete(job, key) == -1)
+			return (STEP_NEXT);
+		return (STEP_WAIT);
+	case SWEEP_OBJECT_DELETED:
+		key = sweep->keys[sweep->index];
+		if (job->storage != STORAGE_OK &&
+		    job->storage != STORAGE_NOT_FOUND) {
+			/* Still there: the row keeps it for a later sweep. */
+			sweep->index++;
+			sweep->phase = SWEEP_DELETE_OBJECT;
+			return (STEP_NEXT);
+		}
+		log_info("event=object_swept key=%s", key);
+		sweep->phase = SWEEP_ROW_FORGOTTEN;
+		job_query(job, "DELETE FROM storage_deletions "
+		    "WHERE object_key = $1", 1, key);
+		return (STEP_WAIT);
+	case SWEEP_ROW_FORGOTTEN:
+		sweep->index++;
+		sweep->phase = SWEEP_DELETE_OBJECT;
+		return (STEP_NEXT);
+	}
+
+	return (STEP_DONE);
+}
