@@ -182,6 +182,11 @@ int	storage_get(struct job *, const char *, const char *,
 void	storage_finish(struct job *);
 void	storage_object_key(const char *, char *, size_t);
 
+/* drain.c */
+void	drain_parent_init(void);
+void	drain_worker_init(void);
+int	drain_active(void);
+
 /* sweeper.c */
 void	sweeper_init(void);
 

@@ -79,6 +79,7 @@ kore_parent_configure(int argc, char **argv)
 	(void)argv;
 
 	http_body_max = app_config.max_upload_bytes + UPLOAD_FRAMING_BYTES;
+	drain_parent_init();
 
 	for (waited = 0;; waited += DB_STARTUP_RETRY_SECONDS) {
 		if (db_migrate(app_config.database_conninfo, err,
@@ -105,6 +106,7 @@ kore_worker_configure(void)
 	db_worker_init();
 	storage_init();
 	sweeper_init();
+	drain_worker_init();
 }
 
 static const char *
