@@ -31,6 +31,9 @@
 #define HTTP_STATUS_UNPROCESSABLE	422
 #define HTTP_STATUS_TOO_MANY_REQUESTS	429
 
+/* Room for the multipart framing and fields around an upload's bytes. */
+#define UPLOAD_FRAMING_BYTES	(64 * 1024)
+
 /* The name the pgsql pool is registered under. */
 #define DB_NAME			"db"
 
@@ -57,6 +60,8 @@ struct request_ctx {
 struct request_ctx	*request_ctx(struct http_request *);
 void			 request_finish(struct http_request *);
 int			 request_body_json(struct http_request *, yajl_val *);
+void			 request_refuse_early(struct connection *);
+int			 json_body_headers(struct http_request *);
 
 /* reply.c */
 void	reply_json(struct http_request *, int, struct json_out *);

@@ -22,8 +22,13 @@
 #define DB_STARTUP_WAIT_SECONDS		30
 #define DB_STARTUP_RETRY_SECONDS	1
 
-/* Room for the multipart framing and fields around an upload's bytes. */
-#define UPLOAD_FRAMING_BYTES		(64 * 1024)
+/*
+ * Kore refuses a Content-Length above http_body_max itself, with a bare
+ * 413, before any hook of ours runs. With room above the real limit, the
+ * routes' header hooks see such requests first and answer with the API's
+ * JSON 413; Kore's check stays as the backstop for absurd sizes.
+ */
+#define BODY_MAX_HEADROOM		2
 
 #define CONFIG_ERROR_MAX		256
 
@@ -78,7 +83,8 @@ kore_parent_configure(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 
-	http_body_max = app_config.max_upload_bytes + UPLOAD_FRAMING_BYTES;
+	http_body_max = BODY_MAX_HEADROOM *
+	    (app_config.max_upload_bytes + UPLOAD_FRAMING_BYTES);
 	drain_parent_init();
 
 	for (waited = 0;; waited += DB_STARTUP_RETRY_SECONDS) {

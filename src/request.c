@@ -152,6 +152,40 @@ request_body_json(struct http_request *req, yajl_val *out)
 	return (KORE_RESULT_OK);
 }
 
+/*
+ * After a header hook refuses a request Kore frees it at once, while its
+ * connection would go on handing body bytes to it: the connection has to
+ * be gone before the next event. The answer (sent with CONN_CLOSE_EMPTY
+ * set) is flushed first; one that cannot be written now is dropped with
+ * the connection rather than leave the body reader on a freed request.
+ */
+void
+request_refuse_early(struct connection *c)
+{
+	if (!net_send_flush(c) || c->state != CONN_STATE_DISCONNECTING)
+		kore_connection_disconnect(c);
+}
+
+/*
+ * The on_headers hook of routes that take a JSON body: a body larger than
+ * any JSON we accept is refused before it is read, since Kore would
+ * otherwise buffer up to http_body_max (sized for uploads) first.
+ */
+int
+json_body_headers(struct http_request *req)
+{
+	struct connection	*c = req->owner;
+
+	if (req->http_body_length <= JSON_BODY_MAX)
+		return (KORE_RESULT_OK);
+
+	c->flags |= CONN_CLOSE_EMPTY;
+	reply_error(req, HTTP_STATUS_REQUEST_ENTITY_TOO_LARGE,
+	    "payload_too_large", "the JSON body is too large");
+	request_refuse_early(c);
+	return (KORE_RESULT_ERROR);
+}
+
 static void
 request_peer(struct http_request *req, char *out, size_t outlen)
 {

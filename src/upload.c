@@ -46,7 +46,6 @@
  * may be this much larger than MAX_UPLOAD_BYTES (api.md "Upload"). The
  * same allowance as kore_parent_configure's in reactbin.c.
  */
-#define UPLOAD_FRAMING_BYTES	(64 * 1024)
 
 /*
  * How long an intent waits before the sweeper removes its object: longer
@@ -131,7 +130,6 @@ static void	upload_reply_duplicate(struct http_request *, struct job *);
 static void	upload_location(struct http_request *, const char *);
 static void	upload_tags_joined(const struct tag_set *, char *, size_t);
 static void	upload_continue(struct http_request *);
-static void	upload_hangup(struct connection *);
 
 static const step_fn upload_steps[] = {
 	upload_check,
@@ -180,7 +178,7 @@ upload_headers(struct http_request *req)
 	c->flags |= CONN_CLOSE_EMPTY;
 
 	if (auth_bearer(req, &exp) != KORE_RESULT_OK) {
-		upload_hangup(c);
+		request_refuse_early(c);
 		return (KORE_RESULT_ERROR);
 	}
 
@@ -189,7 +187,7 @@ upload_headers(struct http_request *req)
 		reply_error(req, HTTP_STATUS_REQUEST_ENTITY_TOO_LARGE,
 		    "payload_too_large", "the request is larger than "
 		    "MAX_UPLOAD_BYTES allows");
-		upload_hangup(c);
+		request_refuse_early(c);
 		return (KORE_RESULT_ERROR);
 	}
 
@@ -731,19 +729,4 @@ upload_continue(struct http_request *req)
 	http_response(req, HTTP_STATUS_CONTINUE, NULL, 0);
 	if (!net_send_flush(req->owner))
 		kore_connection_disconnect(req->owner);
-}
-
-/*
- * After the header hook refuses a request Kore frees it at once, while
- * its connection would go on handing body bytes to it: the connection
- * has to be gone before the next event. The answer is flushed first (a
- * fresh socket takes it whole, and CONN_CLOSE_EMPTY then disconnects);
- * one that cannot be written now is dropped with the connection rather
- * than leaving the body reader pointing at a freed request.
- */
-static void
-upload_hangup(struct connection *c)
-{
-	if (!net_send_flush(c) || c->state != CONN_STATE_DISCONNECTING)
-		kore_connection_disconnect(c);
 }
