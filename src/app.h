@@ -191,6 +191,10 @@ void	storage_object_key(const char *, char *, size_t);
 void	drain_parent_init(void);
 void	drain_worker_init(void);
 int	drain_active(void);
+void	signal_trap(int, void (*)(int));
+
+/* reaper.c */
+void	reaper_parent_init(void);
 
 /* sweeper.c */
 void	sweeper_init(void);

@@ -37,7 +37,6 @@
 #define DRAIN_WORKER_LIMIT_MS	25000
 #define DRAIN_PARENT_LIMIT_S	28
 
-static void	drain_trap(int, void (*)(int));
 static void	drain_parent_signal(int);
 static void	drain_parent_alarm(int);
 static void	drain_worker_signal(int);
@@ -53,19 +52,19 @@ static u_int64_t		drain_started;
 void
 drain_parent_init(void)
 {
-	drain_trap(SIGTERM, drain_parent_signal);
-	drain_trap(SIGINT, drain_parent_signal);
-	drain_trap(SIGQUIT, drain_parent_signal);
-	drain_trap(SIGALRM, drain_parent_alarm);
+	signal_trap(SIGTERM, drain_parent_signal);
+	signal_trap(SIGINT, drain_parent_signal);
+	signal_trap(SIGQUIT, drain_parent_signal);
+	signal_trap(SIGALRM, drain_parent_alarm);
 }
 
 /* Worker: called from kore_worker_configure. */
 void
 drain_worker_init(void)
 {
-	drain_trap(SIGTERM, drain_worker_signal);
-	drain_trap(SIGINT, drain_worker_signal);
-	drain_trap(SIGQUIT, drain_worker_signal);
+	signal_trap(SIGTERM, drain_worker_signal);
+	signal_trap(SIGINT, drain_worker_signal);
+	signal_trap(SIGQUIT, drain_worker_signal);
 
 	(void)kore_timer_add(drain_tick, DRAIN_TICK_MS, NULL, 0);
 }
@@ -77,8 +76,9 @@ drain_active(void)
 	return (drain_started != 0);
 }
 
-static void
-drain_trap(int sig, void (*handler)(int))
+/* Take a signal over from Kore, blocking the others while it is handled. */
+void
+signal_trap(int sig, void (*handler)(int))
 {
 	struct sigaction	sa;
 

@@ -86,6 +86,7 @@ kore_parent_configure(int argc, char **argv)
 	http_body_max = BODY_MAX_HEADROOM *
 	    (app_config.max_upload_bytes + UPLOAD_FRAMING_BYTES);
 	drain_parent_init();
+	reaper_parent_init();
 
 	for (waited = 0;; waited += DB_STARTUP_RETRY_SECONDS) {
 		if (db_migrate(app_config.database_conninfo, err,
