@@ -5,6 +5,8 @@
 #                               reactbin role and database, write DIR/env
 #                               (export DATABASE_URL=...) and print it
 #   tests/lib/pg.sh stop DIR    stop that server (by its pid) and remove it
+#   tests/lib/pg.sh down DIR    stop that server (by its pid), keep its data
+#   tests/lib/pg.sh up DIR      start it again after down, on the same port
 #
 # As root the server runs as the 'postgres' user, which PostgreSQL requires;
 # its files then live in a directory of their own under /tmp that this
@@ -105,7 +107,7 @@ SQL
 }
 
 stop() {
-	local state=$1 dir pid i
+	local state=$1 dir pid
 	[ -f "$state/base" ] || return 0
 	dir=$(cat "$state/base")
 	if [ -f "$state/pid" ]; then
@@ -118,6 +120,13 @@ stop() {
 		return 0
 	fi
 
+	halt "$pid"
+	rm -rf "$dir" "$state"
+}
+
+# Stop the server with this pid and wait until it is gone.
+halt() {
+	local pid=$1 i
 	# SIGINT is PostgreSQL's "fast shutdown".
 	kill -INT "$pid" 2>/dev/null || true
 	for i in $(seq 1 100); do
@@ -128,11 +137,39 @@ stop() {
 		echo "pg.sh: server $pid ignored SIGINT for ${i}00 ms; killing" >&2
 		kill -KILL "$pid" 2>/dev/null || true
 	fi
-	rm -rf "$dir" "$state"
+}
+
+# Stop the server but keep its files, so that up can start it again (an
+# outage, as far as its clients can tell).
+down() {
+	local state=$1 pid
+	[ -f "$state/base" ] || die "$state holds no server"
+	[ -f "$state/pid" ] || return 0
+	pid=$(cat "$state/pid")
+	[ -n "$pid" ] && halt "$pid"
+	rm -f "$state/pid"
+}
+
+up() {
+	local state=$1 dir bin
+	[ -f "$state/base" ] || die "$state holds no server"
+	if [ -f "$state/pid" ] && kill -0 "$(cat "$state/pid")" 2>/dev/null; then
+		die "the server of $state is running already"
+	fi
+	dir=$(cat "$state/base")
+	bin=$(pg_bindir)
+
+	# The port is in postgresql.conf: the same one as before.
+	as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" \
+	    -w -t "$START_WAIT_SECONDS" start >/dev/null ||
+	    { tail -n 20 "$dir/server.log" >&2; die "server did not start"; }
+	head -n 1 "$dir/data/postmaster.pid" >"$state/pid"
 }
 
 case "${1:-}" in
 start)	[ $# -eq 2 ] || die "usage: pg.sh start DIR"; start "$2" ;;
 stop)	[ $# -eq 2 ] || die "usage: pg.sh stop DIR"; stop "$2" ;;
-*)	die "usage: pg.sh start|stop DIR" ;;
+down)	[ $# -eq 2 ] || die "usage: pg.sh down DIR"; down "$2" ;;
+up)	[ $# -eq 2 ] || die "usage: pg.sh up DIR"; up "$2" ;;
+*)	die "usage: pg.sh start|stop|down|up DIR" ;;
 esac
