@@ -1,0 +1,578 @@
+/*
+ * Copyright (c) 2026 The reactbin authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ */
+
+/*
+ * List, random and tag query parameters: raw query string to checked
+ * values, and the canonical filter text a cursor is bound to.
+ */
+
+#include <string.h>
+
+#include "cursor.h"
+#include "listing.h"
+#include "media.h"
+#include "tags.h"
+
+#define QS_SEPARATOR	'&'
+#define QS_ASSIGN	'='
+#define QS_ESCAPE	'%'
+#define QS_SPACE	'+'
+#define HEX_DIGITS	2
+#define HEX_BASE	16
+#define DECIMAL_BASE	10
+
+/* LIKE's escape character, as the SQL names it in ESCAPE '\'. */
+#define LIKE_ESCAPE	'\\'
+
+#define TAGS_JOIN_SEP	'\n'
+
+/* Bumped whenever the canonical form changes: old cursors then fail. */
+#define CANONICAL_VERSION	"v1"
+
+static enum listing_param_status	qs_decode(const char *, size_t,
+					    char *, size_t, size_t *);
+static int	hex_value(char);
+static enum listing_status	filter_tags(const char *,
+				    struct listing_filter *,
+				    struct listing_error *);
+static enum listing_status	filter_q(const char *,
+				    struct listing_filter *,
+				    struct listing_error *);
+static enum listing_status	filter_media_type(const char *,
+				    struct listing_filter *,
+				    struct listing_error *);
+static enum listing_status	filter_sha256(const char *,
+				    struct listing_filter *,
+				    struct listing_error *);
+static enum listing_status	param_limit(const char *, int *,
+				    struct listing_error *);
+static enum listing_status	param_error(enum listing_param_status,
+				    const char *, enum listing_status,
+				    const char *, struct listing_error *);
+static enum listing_status	fail(struct listing_error *,
+				    enum listing_status, const char *,
+				    const char *);
+static void	like_escape(const char *, char *, size_t);
+static int	append(char *, size_t, size_t *, const char *, size_t);
+static int	append_tags(char *, size_t, size_t *, const struct tag_set *);
+
+enum listing_param_status
+listing_param(const char *qs, const char *name, char *out, size_t outlen,
+    size_t *len)
+{
+	enum listing_param_status	 st, found;
+	const char			*p, *end, *eq, *value;
+	char				 key[LISTING_PARAM_MAX];
+	size_t				 klen, nlen, vlen;
+
+	*len = 0;
+	if (outlen == 0)
+		return (LISTING_PARAM_TOO_LONG);
+	out[0] = '\0';
+
+	if (qs == NULL)
+		return (LISTING_PARAM_ABSENT);
+
+	nlen = strlen(name);
+	found = LISTING_PARAM_ABSENT;
+
+	for (p = qs; *p != '\0'; p = (*end == '\0') ? end : end + 1) {
+		if ((end = strchr(p, QS_SEPARATOR)) == NULL)
+			end = p + strlen(p);
+
+		eq = memchr(p, QS_ASSIGN, (size_t)(end - p));
+		klen = (size_t)((eq != NULL ? eq : end) - p);
+
+		/* A name that does not decode cannot be the one we want. */
+		if (qs_decode(p, klen, key, sizeof(key), &klen) !=
+		    LISTING_PARAM_OK)
+			continue;
+		if (klen != nlen || memcmp(key, name, nlen) != 0)
+			continue;
+
+		if (found != LISTING_PARAM_ABSENT)
+			return (LISTING_PARAM_DUPLICATE);
+
+		value = (eq != NULL) ? eq + 1 : end;
+		vlen = (size_t)(end - value);
+		if ((st = qs_decode(value, vlen, out, outlen, len)) !=
+		    LISTING_PARAM_OK) {
+			/* Keep looking: a duplicate outranks a bad value. */
+			found = st;
+			continue;
+		}
+		found = LISTING_PARAM_OK;
+	}
+
+	if (found != LISTING_PARAM_OK) {
+		out[0] = '\0';
+		*len = 0;
+	}
+
+	return (found);
+}
+
+int
+listing_limit_parse(const char *s, size_t len, int *out)
+{
+	size_t		i;
+	int		v;
+
+	/* Digits only: no sign, no space, no "5x"; bounded before overflow. */
+	if (len == 0 || len > sizeof("100") - 1)
+		return (-1);
+
+	v = 0;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return (-1);
+		v = v * DECIMAL_BASE + (s[i] - '0');
+	}
+
+	if (v < LISTING_LIMIT_MIN || v > LISTING_LIMIT_MAX)
+		return (-1);
+
+	*out = v;
+	return (0);
+}
+
+enum listing_status
+listing_filter_parse(const char *qs, struct listing_filter *f,
+    struct listing_error *err)
+{
+	enum listing_status	st;
+
+	memset(f, 0, sizeof(*f));
+	tag_set_init(&f->include);
+	tag_set_init(&f->exclude);
+
+	if ((st = filter_tags(qs, f, err)) != LISTING_OK)
+		return (st);
+	if ((st = filter_q(qs, f, err)) != LISTING_OK)
+		return (st);
+	if ((st = filter_media_type(qs, f, err)) != LISTING_OK)
+		return (st);
+	return (filter_sha256(qs, f, err));
+}
+
+enum listing_status
+listing_parse(const char *qs, const void *key, size_t keylen,
+    struct listing_query *lq, struct listing_error *err)
+{
+	enum listing_param_status	 ps;
+	enum listing_status		 st;
+	uint8_t				 hash[CURSOR_FILTER_BYTES];
+	char				 buf[LISTING_PARAM_MAX];
+	size_t				 len;
+
+	memset(lq, 0, sizeof(*lq));
+
+	if ((st = listing_filter_parse(qs, &lq->filter, err)) != LISTING_OK)
+		return (st);
+
+	if ((st = param_limit(qs, &lq->limit, err)) != LISTING_OK)
+		return (st);
+
+	lq->sort = CURSOR_SORT_NEWEST;
+	ps = listing_param(qs, "sort", buf, sizeof(buf), &len);
+	if (ps == LISTING_PARAM_OK) {
+		if (len == strlen("oldest") && !memcmp(buf, "oldest", len))
+			lq->sort = CURSOR_SORT_OLDEST;
+		else if (len != strlen("newest") || memcmp(buf, "newest", len))
+			ps = LISTING_PARAM_INVALID;
+	}
+	if (ps != LISTING_PARAM_OK && ps != LISTING_PARAM_ABSENT) {
+		return (param_error(ps, "sort", LISTING_BAD_REQUEST,
+		    "sort must be newest or oldest", err));
+	}
+
+	ps = listing_param(qs, "cursor", buf, sizeof(buf), &len);
+	if (ps == LISTING_PARAM_ABSENT || (ps == LISTING_PARAM_OK && len == 0))
+		return (LISTING_OK);
+	if (ps == LISTING_PARAM_OK &&
+	    cursor_decode(key, keylen, buf, len, &lq->cursor) == -1)
+		ps = LISTING_PARAM_INVALID;
+	if (ps != LISTING_PARAM_OK) {
+		return (param_error(ps, "cursor", LISTING_BAD_REQUEST,
+		    "cursor is not a valid cursor", err));
+	}
+
+	/* Authentic, but made for another walk: its position means nothing. */
+	listing_filter_hash(&lq->filter, hash);
+	if (lq->cursor.sort != lq->sort ||
+	    memcmp(lq->cursor.filter_hash, hash, sizeof(hash)) != 0) {
+		return (fail(err, LISTING_BAD_REQUEST, "cursor",
+		    "cursor belongs to a query with other filters or sort"));
+	}
+
+	lq->has_cursor = 1;
+	return (LISTING_OK);
+}
+
+enum listing_status
+listing_tag_query_parse(const char *qs, struct listing_tag_query *tq,
+    struct listing_error *err)
+{
+	enum listing_param_status	 ps;
+	char				 buf[LISTING_PARAM_MAX];
+	size_t				 len;
+
+	memset(tq, 0, sizeof(*tq));
+
+	ps = listing_param(qs, "prefix", buf, sizeof(buf), &len);
+	if (ps == LISTING_PARAM_OK && len > 0) {
+		if (tag_normalise(buf, len, tq->prefix) != TAG_OK)
+			ps = LISTING_PARAM_INVALID;
+		else
+			tq->has_prefix = 1;
+	}
+	if (ps != LISTING_PARAM_OK && ps != LISTING_PARAM_ABSENT) {
+		return (param_error(ps, "prefix", LISTING_INVALID,
+		    "prefix must be the beginning of a valid tag", err));
+	}
+
+	return (param_limit(qs, &tq->limit, err));
+}
+
+size_t
+listing_canonical(const struct listing_filter *f, char *out, size_t outlen)
+{
+	size_t		len;
+	int		ok;
+
+	len = 0;
+	ok = append(out, outlen, &len, CANONICAL_VERSION "\ni=",
+	    strlen(CANONICAL_VERSION "\ni="));
+	ok = ok && append_tags(out, outlen, &len, &f->include);
+	ok = ok && append(out, outlen, &len, "\ne=", strlen("\ne="));
+	ok = ok && append_tags(out, outlen, &len, &f->exclude);
+
+	ok = ok && append(out, outlen, &len, "\nm=", strlen("\nm="));
+	if (f->has_media_type) {
+		ok = ok && append(out, outlen, &len, f->media_type,
+		    strlen(f->media_type));
+	}
+	ok = ok && append(out, outlen, &len, "\ns=", strlen("\ns="));
+	if (f->has_sha256) {
+		ok = ok && append(out, outlen, &len, f->sha256,
+		    strlen(f->sha256));
+	}
+
+	/* q last: it is free text (without control characters). */
+	ok = ok && append(out, outlen, &len, "\nq=", strlen("\nq="));
+	if (f->has_q)
+		ok = ok && append(out, outlen, &len, f->q, strlen(f->q));
+
+	if (!ok) {
+		if (outlen > 0)
+			out[0] = '\0';
+		return (0);
+	}
+
+	return (len);
+}
+
+void
+listing_filter_hash(const struct listing_filter *f,
+    uint8_t out[CURSOR_FILTER_BYTES])
+{
+	char		text[LISTING_CANONICAL_MAX];
+	size_t		len;
+
+	len = listing_canonical(f, text, sizeof(text));
+	cursor_filter_hash(text, len, out);
+}
+
+int
+listing_tags_join(const struct tag_set *set, char *out, size_t outlen)
+{
+	size_t		i, len;
+
+	len = 0;
+	if (outlen == 0)
+		return (-1);
+	out[0] = '\0';
+
+	for (i = 0; i < set->count; i++) {
+		if ((i > 0 && !append(out, outlen, &len, "\n", 1)) ||
+		    !append(out, outlen, &len, set->tags[i],
+		    strlen(set->tags[i]))) {
+			/* Never a partial list: it would filter differently. */
+			out[0] = '\0';
+			return (-1);
+		}
+	}
+
+	return (0);
+}
+
+static enum listing_status
+filter_tags(const char *qs, struct listing_filter *f,
+    struct listing_error *err)
+{
+	enum listing_param_status	 ps;
+	char				 buf[LISTING_PARAM_MAX];
+	size_t				 len;
+
+	ps = listing_param(qs, "tags", buf, sizeof(buf), &len);
+	if (ps == LISTING_PARAM_ABSENT)
+		return (LISTING_OK);
+	if (ps != LISTING_PARAM_OK) {
+		return (param_error(ps, "tags", LISTING_INVALID,
+		    "tags is too long", err));
+	}
+
+	switch (tag_filter_parse(buf, len, &f->include, &f->exclude)) {
+	case TAG_OK:
+		return (LISTING_OK);
+	case TAG_TOO_MANY:
+		return (fail(err, LISTING_INVALID, "tags",
+		    "tags names more than 32 tags to include or exclude"));
+	default:
+		return (fail(err, LISTING_INVALID, "tags",
+		    "tags must be comma-separated tags, each optionally "
+		    "prefixed with - to exclude it"));
+	}
+}
+
+static enum listing_status
+filter_q(const char *qs, struct listing_filter *f, struct listing_error *err)
+{
+	enum listing_param_status	 ps;
+	size_t				 len;
+
+	ps = listing_param(qs, "q", f->q, sizeof(f->q), &len);
+	if (ps == LISTING_PARAM_ABSENT || (ps == LISTING_PARAM_OK && len == 0))
+		return (LISTING_OK);
+	if (ps == LISTING_PARAM_OK && !tag_title_valid(f->q, len))
+		ps = LISTING_PARAM_INVALID;
+	if (ps != LISTING_PARAM_OK) {
+		f->q[0] = '\0';
+		return (param_error(ps, "q", LISTING_INVALID,
+		    "q must be at most 200 characters of UTF-8 text without "
+		    "control characters", err));
+	}
+
+	f->has_q = 1;
+	like_escape(f->q, f->q_like, sizeof(f->q_like));
+	return (LISTING_OK);
+}
+
+static enum listing_status
+filter_media_type(const char *qs, struct listing_filter *f,
+    struct listing_error *err)
+{
+	enum listing_param_status	 ps;
+	enum media_type			 type;
+	size_t				 len, i;
+
+	ps = listing_param(qs, "media_type", f->media_type,
+	    sizeof(f->media_type), &len);
+	if (ps == LISTING_PARAM_ABSENT || (ps == LISTING_PARAM_OK && len == 0))
+		return (LISTING_OK);
+
+	if (ps == LISTING_PARAM_OK) {
+		for (i = 0; i < len; i++) {
+			if (f->media_type[i] >= 'A' && f->media_type[i] <= 'Z')
+				f->media_type[i] += 'a' - 'A';
+		}
+		/* A NUL inside would make the C string a different value. */
+		if (strlen(f->media_type) != len ||
+		    media_type_from_mime(f->media_type, &type) == -1)
+			ps = LISTING_PARAM_INVALID;
+	}
+	if (ps != LISTING_PARAM_OK) {
+		f->media_type[0] = '\0';
+		return (param_error(ps, "media_type", LISTING_INVALID,
+		    "media_type must be one of image/gif, image/png, "
+		    "image/jpeg, image/webp, video/mp4, video/webm", err));
+	}
+
+	f->has_media_type = 1;
+	return (LISTING_OK);
+}
+
+static enum listing_status
+filter_sha256(const char *qs, struct listing_filter *f,
+    struct listing_error *err)
+{
+	enum listing_param_status	 ps;
+	size_t				 len, i;
+	char				 c;
+
+	ps = listing_param(qs, "sha256", f->sha256, sizeof(f->sha256), &len);
+	if (ps == LISTING_PARAM_ABSENT || (ps == LISTING_PARAM_OK && len == 0))
+		return (LISTING_OK);
+
+	if (ps == LISTING_PARAM_OK && len != LISTING_SHA256_LEN)
+		ps = LISTING_PARAM_INVALID;
+	for (i = 0; ps == LISTING_PARAM_OK && i < len; i++) {
+		c = f->sha256[i];
+		if (c >= 'A' && c <= 'F')
+			f->sha256[i] = c + ('a' - 'A');
+		else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+			ps = LISTING_PARAM_INVALID;
+	}
+	if (ps != LISTING_PARAM_OK) {
+		f->sha256[0] = '\0';
+		return (param_error(ps, "sha256", LISTING_INVALID,
+		    "sha256 must be 64 hexadecimal digits", err));
+	}
+
+	f->has_sha256 = 1;
+	return (LISTING_OK);
+}
+
+/* limit: absent is the default, present must be valid (400 otherwise). */
+static enum listing_status
+param_limit(const char *qs, int *limit, struct listing_error *err)
+{
+	enum listing_param_status	 ps;
+	char				 buf[LISTING_PARAM_MAX];
+	size_t				 len;
+
+	*limit = LISTING_LIMIT_DEFAULT;
+	ps = listing_param(qs, "limit", buf, sizeof(buf), &len);
+	if (ps == LISTING_PARAM_OK &&
+	    listing_limit_parse(buf, len, limit) == -1)
+		ps = LISTING_PARAM_INVALID;
+	if (ps != LISTING_PARAM_OK && ps != LISTING_PARAM_ABSENT) {
+		return (param_error(ps, "limit", LISTING_BAD_REQUEST,
+		    "limit must be a whole number from 1 to 100", err));
+	}
+
+	return (LISTING_OK);
+}
+
+/*
+ * Map what listing_param said to the answer: broken syntax and repeats
+ * are the request's fault (400); a value that is merely wrong (too long
+ * or INVALID) gets the parameter's own status.
+ */
+static enum listing_status
+param_error(enum listing_param_status ps, const char *field,
+    enum listing_status bad_value, const char *message,
+    struct listing_error *err)
+{
+	switch (ps) {
+	case LISTING_PARAM_MALFORMED:
+		return (fail(err, LISTING_BAD_REQUEST, field,
+		    "the query string has a malformed %-escape"));
+	case LISTING_PARAM_DUPLICATE:
+		return (fail(err, LISTING_BAD_REQUEST, field,
+		    "a query parameter is given more than once"));
+	default:
+		return (fail(err, bad_value, field, message));
+	}
+}
+
+static enum listing_status
+fail(struct listing_error *err, enum listing_status st, const char *field,
+    const char *message)
+{
+	err->field = field;
+	err->message = message;
+	return (st);
+}
+
+/*
+ * Decode len bytes of a query component. A '%' must be followed by two
+ * hex digits: anything else is malformed rather than passed through,
+ * so that what the handler checks is what the client meant.
+ */
+static enum listing_param_status
+qs_decode(const char *in, size_t len, char *out, size_t outlen,
+    size_t *olen)
+{
+	size_t		i, n;
+	int		hi, lo;
+
+	n = 0;
+	for (i = 0; i < len; i++) {
+		if (n + 1 >= outlen) {
+			out[0] = '\0';
+			return (LISTING_PARAM_TOO_LONG);
+		}
+		if (in[i] == QS_SPACE) {
+			out[n++] = ' ';
+			continue;
+		}
+		if (in[i] != QS_ESCAPE) {
+			out[n++] = in[i];
+			continue;
+		}
+		if (len - i <= HEX_DIGITS ||
+		    (hi = hex_value(in[i + 1])) == -1 ||
+		    (lo = hex_value(in[i + 2])) == -1) {
+			out[0] = '\0';
+			return (LISTING_PARAM_MALFORMED);
+		}
+		out[n++] = (char)(hi * HEX_BASE + lo);
+		i += HEX_DIGITS;
+	}
+
+	out[n] = '\0';
+	*olen = n;
+	return (LISTING_PARAM_OK);
+}
+
+static int
+hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return (c - '0');
+	if (c >= 'a' && c <= 'f')
+		return (c - 'a' + DECIMAL_BASE);
+	if (c >= 'A' && c <= 'F')
+		return (c - 'A' + DECIMAL_BASE);
+	return (-1);
+}
+
+/* q is a literal substring: LIKE's %, _ and the escape itself are not. */
+static void
+like_escape(const char *in, char *out, size_t outlen)
+{
+	size_t		n;
+
+	for (n = 0; *in != '\0' && n + 2 < outlen; in++) {
+		if (*in == '%' || *in == '_' || *in == LIKE_ESCAPE)
+			out[n++] = LIKE_ESCAPE;
+		out[n++] = *in;
+	}
+	out[n] = '\0';
+}
+
+/* Tags hold no ',' and no whitespace: joining cannot be ambiguous. */
+static int
+append_tags(char *out, size_t outlen, size_t *used, const struct tag_set *set)
+{
+	size_t		i;
+
+	for (i = 0; i < set->count; i++) {
+		if (i > 0 && !append(out, outlen, used, ",", 1))
+			return (0);
+		if (!append(out, outlen, used, set->tags[i],
+		    strlen(set->tags[i])))
+			return (0);
+	}
+
+	return (1);
+}
+
+/* Append len bytes and keep out NUL-terminated; 0 when it does not fit. */
+static int
+append(char *out, size_t outlen, size_t *used, const char *s, size_t len)
+{
+	if (outlen == 0 || *used + len + 1 > outlen)
+		return (0);
+
+	memcpy(out + *used, s, len);
+	*used += len;
+	out[*used] = '\0';
+	return (1);
+}

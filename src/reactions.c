@@ -1,0 +1,629 @@
+/*
+ * Copyright (c) 2026 The reactbin authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ */
+
+/*
+ * Reactions after upload: read one, list and search them a page at a
+ * time, pick one at random, edit title and tags, delete. Every handler is
+ * protected; parameters are checked by listing.c and patch.c before any
+ * query, and every value reaches SQL as a bound parameter.
+ */
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "cursor.h"
+#include "listing.h"
+#include "log.h"
+#include "patch.h"
+#include "reaction.h"
+#include "tags.h"
+#include "uuid.h"
+
+/* Room for a bigint or an integer as text. */
+#define NUMBER_TEXT_MAX		24
+
+/* A number defined in a header, as SQL text. */
+#define SQL_TEXT(x)		SQL_TEXT_(x)
+#define SQL_TEXT_(x)		#x
+
+#define DECIMAL_BASE		10
+
+/*
+ * The filters of list and random, as bound parameters $1..$5: included
+ * tags and excluded tags ('\n'-joined), the LIKE-escaped q, media_type
+ * and sha256, each NULL for "no filter". The unnamed statements libpq
+ * sends are planned with the values known, so each NULL test folds away
+ * and the GIN, trigram and btree indexes stay usable.
+ */
+#define FILTERS_SQL							\
+	"($1::text IS NULL OR r.tags @> string_to_array($1, E'\\n')) "	\
+	"AND ($2::text IS NULL OR "					\
+	"NOT r.tags && string_to_array($2, E'\\n')) "			\
+	"AND ($3::text IS NULL OR "					\
+	"r.title ILIKE '%' || $3 || '%' ESCAPE '\\') "			\
+	"AND ($4::text IS NULL OR r.media_type = $4) "			\
+	"AND ($5::text IS NULL OR r.sha256 = $5) "
+
+/*
+ * The cursor's position as $6 (microseconds since the epoch) and $7 (the
+ * id). Integer microseconds are added to the epoch as an interval, which
+ * is exact, so the row the cursor was made from compares equal.
+ */
+#define CURSOR_TIME_SQL							\
+	"'epoch'::timestamptz + $6::bigint * interval '1 microsecond'"
+
+static const char list_newest_sql[] =
+    "SELECT " REACTION_COLUMNS " FROM reactions r WHERE " FILTERS_SQL
+    "AND ($6::bigint IS NULL OR (r.created_at, r.id) < "
+    "(" CURSOR_TIME_SQL ", $7::uuid)) "
+    "ORDER BY r.created_at DESC, r.id DESC LIMIT $8::integer";
+
+static const char list_oldest_sql[] =
+    "SELECT " REACTION_COLUMNS " FROM reactions r WHERE " FILTERS_SQL
+    "AND ($6::bigint IS NULL OR (r.created_at, r.id) > "
+    "(" CURSOR_TIME_SQL ", $7::uuid)) "
+    "ORDER BY r.created_at ASC, r.id ASC LIMIT $8::integer";
+
+/*
+ * One pass over the matching ids, keeping the one with the smallest
+ * random(); only the winner's columns are then formatted (formatting
+ * them for every match made this ten times slower). The inner "r" is
+ * the subquery's own, so FILTERS_SQL applies there.
+ */
+static const char random_sql[] =
+    "SELECT " REACTION_COLUMNS " FROM reactions r WHERE r.id = "
+    "(SELECT r.id FROM reactions r WHERE " FILTERS_SQL
+    "ORDER BY random() LIMIT 1)";
+
+static const char read_sql[] =
+    "SELECT " REACTION_COLUMNS " FROM reactions r WHERE r.id = $1::uuid";
+
+/*
+ * The tags after an edit, computed from the row being updated so that
+ * concurrent edits never lose each other's changes (under READ COMMITTED
+ * an UPDATE that finds its row changed re-evaluates this on the newest
+ * version). $3 replaces the set (NULL: keep), then $4 is removed, then
+ * $5 added, as patch.h describes; all are '\n'-joined normalised tags,
+ * and the result is unique and in byte order like every stored set.
+ */
+#define EDIT_TAGS_SQL							\
+	"ARRAY(SELECT DISTINCT t COLLATE \"C\" FROM unnest(array_cat("	\
+	"ARRAY(SELECT unnest(COALESCE("					\
+	"string_to_array($3::text, E'\\n'), r.tags)) "		\
+	"EXCEPT SELECT unnest(string_to_array($4::text, E'\\n'))), "	\
+	"string_to_array($5::text, E'\\n'))) AS u(t) ORDER BY 1)"
+
+/* Without any tag operation the stored set is left exactly as it is. */
+#define EDIT_NEW_TAGS_SQL						\
+	"(CASE WHEN COALESCE($3::text, $4::text, $5::text) IS NULL "	\
+	"THEN r.tags ELSE " EDIT_TAGS_SQL " END)"
+
+/*
+ * $1 the id, $2 the new title or NULL to keep it, $3..$5 the tag
+ * operations. More than TAGS_MAX tags as the result updates nothing (the
+ * caller then tells "too many" from "no such reaction"). updated_at
+ * moves only on a real change, and always visibly (the API shows
+ * milliseconds).
+ */
+static const char edit_sql[] =
+    "UPDATE reactions r SET "
+    "title = COALESCE($2::text, r.title), "
+    "tags = " EDIT_NEW_TAGS_SQL ", "
+    "updated_at = CASE WHEN "
+    "COALESCE($2::text, r.title) IS DISTINCT FROM r.title OR "
+    EDIT_NEW_TAGS_SQL " IS DISTINCT FROM r.tags "
+    "THEN GREATEST(clock_timestamp(), "
+    "r.updated_at + interval '1 millisecond') "
+    "ELSE r.updated_at END "
+    "WHERE r.id = $1::uuid AND "
+    "cardinality(" EDIT_NEW_TAGS_SQL ") <= " SQL_TEXT(TAGS_MAX) " "
+    "RETURNING " REACTION_COLUMNS;
+
+static const char exists_sql[] =
+    "SELECT 1 FROM reactions WHERE id = $1::uuid";
+
+/*
+ * The row goes and its object is queued for removal in one statement, so
+ * no moment exists where the object is unreferenced and unqueued.
+ */
+static const char delete_sql[] =
+    "WITH d AS (DELETE FROM reactions WHERE id = $1::uuid "
+    "RETURNING object_key) "
+    "INSERT INTO storage_deletions (object_key, due_at) "
+    "SELECT object_key, now() FROM d "
+    "ON CONFLICT (object_key) DO UPDATE SET due_at = now() "
+    "RETURNING object_key";
+
+static const char forget_deletion_sql[] =
+    "DELETE FROM storage_deletions WHERE object_key = $1";
+
+int	reaction_read(struct http_request *);
+int	reaction_list(struct http_request *);
+int	reaction_random(struct http_request *);
+int	reaction_edit(struct http_request *);
+int	reaction_delete(struct http_request *);
+
+struct list_state {
+	struct listing_query	query;
+};
+
+struct random_state {
+	struct listing_filter	filter;
+};
+
+struct edit_state {
+	struct reaction_patch	patch;
+	char			id[UUID_TEXT_LEN + 1];
+};
+
+struct delete_state {
+	char			key[STORAGE_KEY_MAX];
+};
+
+static enum step_result	read_start(struct http_request *, struct job *);
+static enum step_result	read_reply(struct http_request *, struct job *);
+static enum step_result	list_start(struct http_request *, struct job *);
+static enum step_result	list_reply(struct http_request *, struct job *);
+static enum step_result	random_start(struct http_request *, struct job *);
+static enum step_result	random_reply(struct http_request *, struct job *);
+static enum step_result	edit_start(struct http_request *, struct job *);
+static enum step_result	edit_result(struct http_request *, struct job *);
+static enum step_result	edit_missing(struct http_request *, struct job *);
+static enum step_result	delete_start(struct http_request *, struct job *);
+static enum step_result	delete_object(struct http_request *, struct job *);
+static enum step_result	delete_forget(struct http_request *, struct job *);
+static enum step_result	delete_reply(struct http_request *, struct job *);
+
+static int	list_cursor(const struct listing_query *, const struct job *,
+		    int, char *, size_t);
+static void	filter_params(const struct listing_filter *, char *, char *,
+		    const char **, const char **, const char **, const char **,
+		    const char **);
+static const uint8_t	*cursor_key(void);
+static void	reply_listing_error(struct http_request *,
+		    enum listing_status, const struct listing_error *);
+static void	reply_not_found(struct http_request *);
+
+static const step_fn read_steps[] = { read_start, read_reply, NULL };
+static const step_fn list_steps[] = { list_start, list_reply, NULL };
+static const step_fn random_steps[] = { random_start, random_reply, NULL };
+static const step_fn edit_steps[] = {
+	edit_start,
+	edit_result,
+	edit_missing,
+	NULL,
+};
+static const step_fn delete_steps[] = {
+	delete_start,
+	delete_object,
+	delete_forget,
+	delete_reply,
+	NULL,
+};
+
+/* Derived once per worker from JWT_SECRET_KEY (see cursor.h). */
+static uint8_t	cursor_key_bytes[CURSOR_KEY_BYTES];
+static int	cursor_key_ready;
+
+int
+reaction_read(struct http_request *req)
+{
+	return (job_run(req, read_steps, 0));
+}
+
+int
+reaction_list(struct http_request *req)
+{
+	return (job_run(req, list_steps, sizeof(struct list_state)));
+}
+
+int
+reaction_random(struct http_request *req)
+{
+	return (job_run(req, random_steps, sizeof(struct random_state)));
+}
+
+int
+reaction_edit(struct http_request *req)
+{
+	return (job_run(req, edit_steps, sizeof(struct edit_state)));
+}
+
+int
+reaction_delete(struct http_request *req)
+{
+	return (job_run(req, delete_steps, sizeof(struct delete_state)));
+}
+
+static enum step_result
+read_start(struct http_request *req, struct job *job)
+{
+	char	id[UUID_TEXT_LEN + 1];
+	time_t	exp;
+
+	if (auth_bearer(req, &exp) != KORE_RESULT_OK)
+		return (STEP_DONE);
+
+	reaction_path_id(req, id);
+	job_query(job, read_sql, 1, id);
+	return (STEP_WAIT);
+}
+
+static enum step_result
+read_reply(struct http_request *req, struct job *job)
+{
+	if (job_rows(job) != 1) {
+		reply_not_found(req);
+		return (STEP_DONE);
+	}
+
+	reaction_reply(req, HTTP_STATUS_OK, job, 0);
+	return (STEP_DONE);
+}
+
+static enum step_result
+list_start(struct http_request *req, struct job *job)
+{
+	struct list_state	*state = job->data;
+	struct listing_query	*lq = &state->query;
+	struct listing_error	 err;
+	enum listing_status	 st;
+	const uint8_t		*key;
+	char			 inc[LISTING_TAGS_JOINED_MAX];
+	char			 exc[LISTING_TAGS_JOINED_MAX];
+	char			 us[NUMBER_TEXT_MAX];
+	char			 limit[NUMBER_TEXT_MAX];
+	char			 id[UUID_TEXT_LEN + 1];
+	const char		*p_inc, *p_exc, *p_q, *p_mt, *p_sha;
+	const char		*p_us, *p_id;
+	time_t			 exp;
+
+	if (auth_bearer(req, &exp) != KORE_RESULT_OK)
+		return (STEP_DONE);
+
+	if ((key = cursor_key()) == NULL) {
+		reply_error(req, HTTP_STATUS_INTERNAL_ERROR, "internal",
+		    "internal error");
+		return (STEP_DONE);
+	}
+
+	st = listing_parse(req->query_string, key, CURSOR_KEY_BYTES, lq, &err);
+	if (st != LISTING_OK) {
+		reply_listing_error(req, st, &err);
+		return (STEP_DONE);
+	}
+
+	filter_params(&lq->filter, inc, exc, &p_inc, &p_exc, &p_q, &p_mt,
+	    &p_sha);
+
+	p_us = p_id = NULL;
+	if (lq->has_cursor) {
+		(void)snprintf(us, sizeof(us), "%" PRId64,
+		    lq->cursor.created_us);
+		uuid_to_text(lq->cursor.id, id);
+		p_us = us;
+		p_id = id;
+	}
+
+	/* One row more than the page says whether another page follows. */
+	(void)snprintf(limit, sizeof(limit), "%d", lq->limit + 1);
+
+	job_query(job, lq->sort == CURSOR_SORT_OLDEST ? list_oldest_sql :
+	    list_newest_sql, 8, p_inc, p_exc, p_q, p_mt, p_sha, p_us, p_id,
+	    limit);
+	return (STEP_WAIT);
+}
+
+static enum step_result
+list_reply(struct http_request *req, struct job *job)
+{
+	struct list_state	*state = job->data;
+	struct listing_query	*lq = &state->query;
+	struct json_out		 out;
+	char			 next[CURSOR_TEXT_MAX];
+	int			 rows, shown, i;
+
+	rows = job_rows(job);
+	shown = rows > lq->limit ? lq->limit : rows;
+
+	(void)json_out_init(&out);
+	json_open(&out, NULL);
+	json_array_open(&out, "items");
+	for (i = 0; i < shown; i++)
+		reaction_json(&out, NULL, job, i);
+	json_array_close(&out);
+
+	if (rows > lq->limit) {
+		if (list_cursor(lq, job, shown - 1, next, sizeof(next)) == -1)
+			out.failed = 1;
+		else
+			json_string(&out, "next_cursor", next);
+	} else {
+		json_null(&out, "next_cursor");
+	}
+	json_close(&out);
+
+	reply_json(req, HTTP_STATUS_OK, &out);
+	json_out_free(&out);
+	return (STEP_DONE);
+}
+
+static enum step_result
+random_start(struct http_request *req, struct job *job)
+{
+	struct random_state	*state = job->data;
+	struct listing_error	 err;
+	enum listing_status	 st;
+	char			 inc[LISTING_TAGS_JOINED_MAX];
+	char			 exc[LISTING_TAGS_JOINED_MAX];
+	const char		*p_inc, *p_exc, *p_q, *p_mt, *p_sha;
+	time_t			 exp;
+
+	if (auth_bearer(req, &exp) != KORE_RESULT_OK)
+		return (STEP_DONE);
+
+	/* The list's sort, limit and cursor mean nothing here: ignored. */
+	st = listing_filter_parse(req->query_string, &state->filter, &err);
+	if (st != LISTING_OK) {
+		reply_listing_error(req, st, &err);
+		return (STEP_DONE);
+	}
+
+	filter_params(&state->filter, inc, exc, &p_inc, &p_exc, &p_q, &p_mt,
+	    &p_sha);
+	job_query(job, random_sql, 5, p_inc, p_exc, p_q, p_mt, p_sha);
+	return (STEP_WAIT);
+}
+
+static enum step_result
+random_reply(struct http_request *req, struct job *job)
+{
+	if (job_rows(job) != 1) {
+		reply_error(req, HTTP_STATUS_NOT_FOUND, "not_found",
+		    "no reaction matches");
+		return (STEP_DONE);
+	}
+
+	reaction_reply(req, HTTP_STATUS_OK, job, 0);
+	return (STEP_DONE);
+}
+
+static enum step_result
+edit_start(struct http_request *req, struct job *job)
+{
+	struct edit_state	*state = job->data;
+	struct reaction_patch	*patch = &state->patch;
+	yajl_val		 body;
+	const char		*field, *message;
+	char			 tags[LISTING_TAGS_JOINED_MAX];
+	char			 remove[LISTING_TAGS_JOINED_MAX];
+	char			 add[LISTING_TAGS_JOINED_MAX];
+	time_t			 exp;
+
+	if (auth_bearer(req, &exp) != KORE_RESULT_OK)
+		return (STEP_DONE);
+
+	reaction_path_id(req, state->id);
+
+	if (request_body_json(req, &body) != KORE_RESULT_OK)
+		return (STEP_DONE);
+
+	if (patch_parse(body, patch, &field, &message) != PATCH_OK) {
+		/* field may point into the tree: reply before freeing it. */
+		reply_error_field(req, HTTP_STATUS_UNPROCESSABLE,
+		    "validation_failed", field, message);
+		yajl_tree_free(body);
+		return (STEP_DONE);
+	}
+	yajl_tree_free(body);
+
+	/* Nothing asked: the reaction as it is, updated_at untouched. */
+	if (!patch->has_title && !patch_has_tag_ops(patch)) {
+		job_query(job, read_sql, 1, state->id);
+		return (STEP_WAIT);
+	}
+
+	/* A tag_set always fits LISTING_TAGS_JOINED_MAX. */
+	if (listing_tags_join(&patch->tags, tags, sizeof(tags)) == -1 ||
+	    listing_tags_join(&patch->remove, remove, sizeof(remove)) == -1 ||
+	    listing_tags_join(&patch->add, add, sizeof(add)) == -1)
+		fatal("edit_start: a tag set does not fit");
+
+	/* "tags": [] empties the set; empty add/remove lists do nothing. */
+	job_query(job, edit_sql, 5, state->id,
+	    patch->has_title ? patch->title : NULL,
+	    patch->has_tags ? tags : NULL,
+	    patch->remove.count > 0 ? remove : NULL,
+	    patch->add.count > 0 ? add : NULL);
+	return (STEP_WAIT);
+}
+
+static enum step_result
+edit_result(struct http_request *req, struct job *job)
+{
+	struct edit_state	*state = job->data;
+
+	if (job_rows(job) == 1) {
+		reaction_reply(req, HTTP_STATUS_OK, job, 0);
+		return (STEP_DONE);
+	}
+
+	if (!patch_has_tag_ops(&state->patch)) {
+		reply_not_found(req);
+		return (STEP_DONE);
+	}
+
+	/* No row updated: absent, or the tags would have been too many. */
+	job_query(job, exists_sql, 1, state->id);
+	return (STEP_WAIT);
+}
+
+static enum step_result
+edit_missing(struct http_request *req, struct job *job)
+{
+	if (job_rows(job) != 1) {
+		reply_not_found(req);
+		return (STEP_DONE);
+	}
+
+	reply_error_field(req, HTTP_STATUS_UNPROCESSABLE, "validation_failed",
+	    "tags", "a reaction has at most 32 tags");
+	return (STEP_DONE);
+}
+
+static enum step_result
+delete_start(struct http_request *req, struct job *job)
+{
+	char	id[UUID_TEXT_LEN + 1];
+	time_t	exp;
+
+	if (auth_bearer(req, &exp) != KORE_RESULT_OK)
+		return (STEP_DONE);
+
+	reaction_path_id(req, id);
+	job_query(job, delete_sql, 1, id);
+	return (STEP_WAIT);
+}
+
+static enum step_result
+delete_object(struct http_request *req, struct job *job)
+{
+	struct delete_state	*state = job->data;
+
+	if (job_rows(job) != 1) {
+		reply_not_found(req);
+		return (STEP_DONE);
+	}
+
+	(void)kore_strlcpy(state->key, job_value(job, 0, 0),
+	    sizeof(state->key));
+
+	if (storage_delete(job, state->key) == -1)
+		return (STEP_NEXT);
+
+	return (STEP_WAIT);
+}
+
+/*
+ * The object is gone (or never was): its queue entry can go too. When
+ * storage failed the entry stays and the sweeper retries it; the reaction
+ * itself is deleted either way, which is what the caller asked.
+ */
+static enum step_result
+delete_forget(struct http_request *req, struct job *job)
+{
+	struct delete_state	*state = job->data;
+
+	if (job->storage != STORAGE_OK && job->storage != STORAGE_NOT_FOUND) {
+		log_warn("event=storage_delete_deferred key=%s status=%ld "
+		    "request_id=%s", state->key, job->storage_status,
+		    request_ctx(req)->id);
+		return (STEP_NEXT);
+	}
+
+	/* Failing to forget costs the sweeper one DELETE: not an error. */
+	job_query(job, forget_deletion_sql, 1, state->key);
+	job_tolerate(job, JOB_ANY_SQLSTATE);
+	return (STEP_WAIT);
+}
+
+static enum step_result
+delete_reply(struct http_request *req, struct job *job)
+{
+	(void)job;
+
+	reply_empty(req, HTTP_STATUS_NO_CONTENT);
+	return (STEP_DONE);
+}
+
+/* The cursor that continues after row of the result. */
+static int
+list_cursor(const struct listing_query *lq, const struct job *job, int row,
+    char *out, size_t outlen)
+{
+	struct cursor	c;
+	const char	*id;
+	char		*end;
+
+	memset(&c, 0, sizeof(c));
+	c.sort = lq->sort;
+
+	id = job_value(job, row, RC_ID);
+	if (uuid_from_text(id, strlen(id), c.id) == -1)
+		return (-1);
+
+	c.created_us = strtoll(job_value(job, row, RC_CREATED_US), &end,
+	    DECIMAL_BASE);
+	if (*end != '\0')
+		return (-1);
+
+	listing_filter_hash(&lq->filter, c.filter_hash);
+
+	return (cursor_encode(cursor_key(), CURSOR_KEY_BYTES, &c, out,
+	    outlen));
+}
+
+/*
+ * The five filter parameters, NULL where a filter is absent; inc and exc
+ * hold LISTING_TAGS_JOINED_MAX bytes, which a tag_set always fits.
+ */
+static void
+filter_params(const struct listing_filter *f, char *inc, char *exc,
+    const char **p_inc, const char **p_exc, const char **p_q,
+    const char **p_mt, const char **p_sha)
+{
+	if (listing_tags_join(&f->include, inc,
+	    LISTING_TAGS_JOINED_MAX) == -1 ||
+	    listing_tags_join(&f->exclude, exc, LISTING_TAGS_JOINED_MAX) == -1)
+		fatal("filter_params: a tag set does not fit");
+
+	*p_inc = f->include.count > 0 ? inc : NULL;
+	*p_exc = f->exclude.count > 0 ? exc : NULL;
+	*p_q = f->has_q ? f->q_like : NULL;
+	*p_mt = f->has_media_type ? f->media_type : NULL;
+	*p_sha = f->has_sha256 ? f->sha256 : NULL;
+}
+
+static const uint8_t *
+cursor_key(void)
+{
+	if (!cursor_key_ready) {
+		if (cursor_key_derive(app_config.jwt_secret,
+		    app_config.jwt_secret_len, cursor_key_bytes) == -1) {
+			log_error("event=cursor_key_failed");
+			return (NULL);
+		}
+		cursor_key_ready = 1;
+	}
+
+	return (cursor_key_bytes);
+}
+
+static void
+reply_listing_error(struct http_request *req, enum listing_status st,
+    const struct listing_error *err)
+{
+	if (st == LISTING_INVALID) {
+		reply_error_field(req, HTTP_STATUS_UNPROCESSABLE,
+		    "validation_failed", err->field, err->message);
+		return;
+	}
+
+	reply_error_field(req, HTTP_STATUS_BAD_REQUEST, "bad_request",
+	    err->field, err->message);
+}
+
+static void
+reply_not_found(struct http_request *req)
+{
+	reply_error(req, HTTP_STATUS_NOT_FOUND, "not_found",
+	    "no such reaction");
+}
