@@ -1,0 +1,194 @@
+/*
+ * Copyright (c) 2026 The reactbin authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ */
+
+/*
+ * libFuzzer harness for bearer tokens (token.h). The first byte chooses:
+ *  - the rest is a token as sent (a NUL-terminated heap copy);
+ *  - the rest is "header JSON" newline "claims JSON", which the harness
+ *    encodes and signs with the right key, so that the claim checks
+ *    behind the signature are reached too;
+ *  - the rest is an Authorization header value.
+ * A token accepted must be unexpired for the subject asked about.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/sha.h>
+
+#include "token.h"
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+#define FUZZ_KEY	"fuzz-token-key-of-thirty-two-bytes!"
+#define FUZZ_SUB	"owner"
+#define FUZZ_NOW	((time_t)1767225600)	/* 2026-01-01 */
+
+enum fuzz_mode {
+	MODE_RAW,
+	MODE_SIGNED,
+	MODE_AUTHORIZATION,
+	MODE_COUNT
+};
+
+static char	*dup_text(const uint8_t *, size_t);
+static size_t	 b64url(const uint8_t *, size_t, char *);
+static char	*sign(const uint8_t *, size_t);
+static void	 verify_check(const char *);
+
+static char *
+dup_text(const uint8_t *p, size_t len)
+{
+	char	*s;
+
+	if ((s = malloc(len + 1)) == NULL)
+		abort();
+	memcpy(s, p, len);
+	s[len] = '\0';
+	return (s);
+}
+
+/* Base64url without padding into out (room for 4 * len / 3 + 4). */
+static size_t
+b64url(const uint8_t *in, size_t len, char *out)
+{
+	static const char	abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				    "abcdefghijklmnopqrstuvwxyz0123456789-_";
+	size_t			i, o;
+	uint32_t		v;
+
+	for (i = 0, o = 0; i + 3 <= len; i += 3) {
+		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
+		out[o++] = abc[v >> 18 & 63];
+		out[o++] = abc[v >> 12 & 63];
+		out[o++] = abc[v >> 6 & 63];
+		out[o++] = abc[v & 63];
+	}
+	if (len - i == 1) {
+		v = (uint32_t)in[i] << 16;
+		out[o++] = abc[v >> 18 & 63];
+		out[o++] = abc[v >> 12 & 63];
+	} else if (len - i == 2) {
+		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8;
+		out[o++] = abc[v >> 18 & 63];
+		out[o++] = abc[v >> 12 & 63];
+		out[o++] = abc[v >> 6 & 63];
+	}
+	return (o);
+}
+
+/* "header\nclaims" into a token signed with FUZZ_KEY. */
+static char *
+sign(const uint8_t *p, size_t len)
+{
+	const uint8_t	*nl;
+	uint8_t		 mac[SHA256_DIGEST_LENGTH];
+	unsigned int	 maclen;
+	size_t		 hlen, o, cap;
+	char		*tok;
+
+	if ((nl = memchr(p, '\n', len)) == NULL)
+		return (NULL);
+	hlen = (size_t)(nl - p);
+
+	cap = (len / 3 + 2) * 4 + (SHA256_DIGEST_LENGTH / 3 + 2) * 4 + 3;
+	if ((tok = malloc(cap)) == NULL)
+		abort();
+	o = b64url(p, hlen, tok);
+	tok[o++] = '.';
+	o += b64url(nl + 1, len - hlen - 1, tok + o);
+	if (HMAC(EVP_sha256(), FUZZ_KEY, (int)strlen(FUZZ_KEY),
+	    (const uint8_t *)tok, o, mac, &maclen) == NULL)
+		abort();
+	tok[o++] = '.';
+	o += b64url(mac, maclen, tok + o);
+	tok[o] = '\0';
+	return (tok);
+}
+
+static void
+verify_check(const char *tok)
+{
+	enum token_status	st;
+	time_t			exp;
+
+	exp = 0;
+	st = token_verify(FUZZ_KEY, strlen(FUZZ_KEY), tok, FUZZ_SUB,
+	    FUZZ_NOW, &exp);
+	if (token_status_text(st) == NULL)
+		abort();
+	switch (st) {
+	case TOKEN_OK:
+		if (exp <= FUZZ_NOW)
+			abort();
+		/* Another subject, or later than exp: refused. */
+		if (token_verify(FUZZ_KEY, strlen(FUZZ_KEY), tok, "other",
+		    FUZZ_NOW, NULL) == TOKEN_OK)
+			abort();
+		if (token_verify(FUZZ_KEY, strlen(FUZZ_KEY), tok, FUZZ_SUB,
+		    exp, NULL) == TOKEN_OK)
+			abort();
+		/* And with another key, of course. */
+		if (token_verify("x", 1, tok, FUZZ_SUB, FUZZ_NOW,
+		    NULL) == TOKEN_OK)
+			abort();
+		break;
+	case TOKEN_MALFORMED:
+	case TOKEN_BAD_ALGORITHM:
+	case TOKEN_BAD_SIGNATURE:
+	case TOKEN_EXPIRED:
+	case TOKEN_NOT_YET_VALID:
+	case TOKEN_BAD_SUBJECT:
+		break;
+	default:
+		abort();
+	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char	*t;
+	char		*s;
+	size_t		 len;
+
+	if (size == 0)
+		return (0);
+
+	switch (data[0] % MODE_COUNT) {
+	case MODE_RAW:
+		s = dup_text(data + 1, size - 1);
+		verify_check(s);
+		free(s);
+		break;
+	case MODE_SIGNED:
+		if ((s = sign(data + 1, size - 1)) == NULL)
+			break;
+		verify_check(s);
+		free(s);
+		break;
+	case MODE_AUTHORIZATION:
+		s = dup_text(data + 1, size - 1);
+		len = strlen(s);
+		if ((t = token_from_authorization(s)) != NULL) {
+			if (t <= s || t >= s + len || *t == '\0' ||
+			    strpbrk(t, " \t") != NULL)
+				abort();
+			verify_check(t);
+		}
+		free(s);
+		break;
+	}
+
+	return (0);
+}
