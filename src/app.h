@@ -202,6 +202,7 @@ void	sweeper_init(void);
 /* db.c */
 void	db_worker_init(void);
 void	db_connection_check(struct kore_pgsql *);
+void	db_connection_ready(struct kore_pgsql *);
 int	db_migrate(const char *, char *, size_t);
 
 /* auth.c */

@@ -12,6 +12,9 @@
  * repair of pooled connections that a server restart left dead.
  */
 
+#include <sys/socket.h>
+
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +50,7 @@ static const struct migration migrations[] = {
 
 #define MIGRATION_COUNT	(sizeof(migrations) / sizeof(migrations[0]))
 
+static void	db_reset(PGconn *);
 static int	db_exec(PGconn *, const char *, char *, size_t);
 static int	db_apply(PGconn *, const struct migration *, char *, size_t);
 static int	db_applied(PGconn *, int, int *, char *, size_t);
@@ -85,9 +89,53 @@ db_connection_check(struct kore_pgsql *sql)
 		return;
 	db_last_reset = now;
 
-	PQreset(sql->conn->db);
-	if (PQstatus(sql->conn->db) == CONNECTION_OK)
+	db_reset(sql->conn->db);
+}
+
+/*
+ * Before a pooled connection carries a query: has the server hung up on
+ * it while it sat idle (a restart sends a goodbye and closes)? Such a
+ * connection would fail the request it is given, and every other idle one
+ * would fail one more, so it is re-dialled now instead.
+ */
+void
+db_connection_ready(struct kore_pgsql *sql)
+{
+	PGconn		*db;
+	ssize_t		 n;
+	int		 fd;
+	char		 byte;
+
+	if (sql->conn == NULL || (db = sql->conn->db) == NULL)
+		return;
+
+	/* Known bad: the rate-limited path, as after a failed query. */
+	if (PQstatus(db) == CONNECTION_BAD || (fd = PQsocket(db)) == -1) {
+		db_connection_check(sql);
+		return;
+	}
+
+	n = recv(fd, &byte, sizeof(byte), MSG_PEEK | MSG_DONTWAIT);
+	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return;
+
+	/*
+	 * EOF, an error, or the server talking to an idle connection, which
+	 * it does to say goodbye ("terminating connection due to
+	 * administrator command") just before it closes.
+	 */
+	db_reset(db);
+}
+
+static void
+db_reset(PGconn *db)
+{
+	PQreset(db);
+
+	if (PQstatus(db) == CONNECTION_OK)
 		log_info("event=db_reconnected");
+	else
+		log_warn("event=db_reconnect_failed");
 }
 
 /*

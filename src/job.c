@@ -338,6 +338,7 @@ job_start_sql(struct job *job)
 	}
 
 	job->started = 1;
+	db_connection_ready(&job->sql);
 
 	if (!kore_pgsql_query_param_fields(&job->sql, job->query, 0,
 	    job->nparams, (const char **)job->values, job->lengths, NULL)) {
