@@ -1,0 +1,110 @@
+# reactbin-api-prod: the production image, written against the container
+# contract (../shared/seed/production-container-contract.md).
+#
+#   docker build -t reactbin-api-prod:latest \
+#       -t reactbin-api-prod:$(git rev-parse HEAD) \
+#       --build-arg REVISION=$(git rev-parse HEAD) .
+#
+# Two stages. "build" compiles Kore and the module; "runtime" holds only
+# the kore binary, the module, its configuration and the shared libraries
+# they load. Nothing secret or deployment-specific is baked in: every
+# setting comes from the environment at run time (see .env.example).
+#
+# Why not FROM kore/kore: Kore's official images (kore/kore:4.1.0 ...
+# 4.2.x, kore/kodev:kodev) stop at 4.2, are Alpine (musl) images built
+# from alpine:latest with PYTHON and ACME but without TASKS, and remove the
+# compiler after installing Kore. reactbin is written and tested against
+# Kore 4.3.0-rc5 built with pgsql, curl and tasks, and the module must be
+# compiled against the very headers and feature flags of the kore binary
+# that loads it. So the build stage compiles that release, pinned to its
+# commit, on the same Debian release as the runtime stage.
+
+FROM debian:bookworm-slim AS build
+
+# Toolchain and -dev packages first, in a layer of their own: a change to
+# the sources reuses it (and the Kore build below) from the cache.
+RUN export DEBIAN_FRONTEND=noninteractive \
+ && apt-get update \
+ && apt-get install -y --no-install-recommends \
+        build-essential ca-certificates git pkg-config \
+        libssl-dev libpq-dev libcurl4-openssl-dev libjwt-dev libyajl-dev \
+ && rm -rf /var/lib/apt/lists/*
+
+# Kore 4.3.0-rc5 with the features the module uses, from the tag, checked
+# against the commit the tag named when this file was written.
+ARG KORE_VERSION=4.3.0-rc5
+ARG KORE_COMMIT=66d8115d5c97b4e377521c420138c30e1d63ce8b
+RUN git -c advice.detachedHead=false clone --quiet --depth 1 \
+        --branch "$KORE_VERSION" \
+        https://github.com/jorisvink/kore.git /usr/src/kore \
+ && test "$(git -C /usr/src/kore rev-parse HEAD)" = "$KORE_COMMIT" \
+ && make -C /usr/src/kore -j"$(nproc)" PGSQL=1 CURL=1 TASKS=1 \
+ && make -C /usr/src/kore PGSQL=1 CURL=1 TASKS=1 install \
+ && rm -rf /usr/src/kore
+
+# kodev names the module after its directory: reactbin.so. Only what the
+# build reads is copied (.dockerignore keeps the rest out of the context).
+WORKDIR /usr/src/reactbin
+COPY conf/build.conf conf/build.conf
+COPY kore.conf.in ./
+COPY tools/genconf tools/genconf
+COPY assets/ assets/
+COPY src/ src/
+
+# The production configuration (0.0.0.0:8000, /app/reactbin.so, one worker
+# per CPU) doubles as the conf/reactbin.conf that kodev looks for.
+RUN REACTBIN_RUNAS=appuser tools/genconf prod conf/reactbin.conf \
+ && kodev flavor prod \
+ && kodev build
+
+
+FROM debian:bookworm-slim AS runtime
+
+# Runtime libraries only (kore: libssl3, libpq5, libcurl4; the module adds
+# libyajl2), CA certificates for an https S3 endpoint, curl for the
+# HEALTHCHECK, and the unprivileged user of the contract.
+RUN export DEBIAN_FRONTEND=noninteractive \
+ && apt-get update \
+ && apt-get install -y --no-install-recommends \
+        ca-certificates curl libcurl4 libpq5 libssl3 libyajl2 \
+ && rm -rf /var/lib/apt/lists/* \
+ && groupadd --system --gid 1001 appuser \
+ && useradd --system --uid 1001 --gid 1001 --no-create-home \
+        --home-dir /nonexistent --shell /usr/sbin/nologin appuser
+
+# The kore binary that matches the headers the module was built against,
+# the DH parameters it loads at start-up, the module and its configuration.
+# All owned by root and read-only to appuser.
+COPY --from=build /usr/local/bin/kore /usr/local/bin/kore
+COPY --from=build /usr/local/share/kore/ffdhe4096.pem /usr/local/share/kore/ffdhe4096.pem
+COPY --from=build /usr/src/reactbin/reactbin.so /app/reactbin.so
+COPY --from=build /usr/src/reactbin/conf/reactbin.conf /app/kore.conf
+
+# Fail the build, not the deployment, if a shared library is missing.
+RUN for f in /usr/local/bin/kore /app/reactbin.so; do \
+        if ldd "$f" | grep 'not found'; then exit 1; fi; \
+    done \
+ && /usr/local/bin/kore -v
+
+WORKDIR /app
+USER 1001:1001
+EXPOSE 8000
+
+# kore is PID 1 (exec form, no shell): SIGTERM reaches its parent, which
+# drains in-flight requests and exits 0 within 30 s (src/drain.c). -r and
+# -n: no user switch and no chroot, since the process starts unprivileged;
+# Kore runs in the foreground by default and logs to stdout/stderr.
+STOPSIGNAL SIGTERM
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
+    CMD ["curl", "--fail", "--silent", "--show-error", "--output", "/dev/null", "--max-time", "4", "http://127.0.0.1:8000/api/v1/health"]
+ENTRYPOINT ["/usr/local/bin/kore", "-r", "-n", "-c", "/app/kore.conf"]
+
+# Last, so that a new revision changes only the image's metadata.
+ARG VERSION=dev
+ARG REVISION=unknown
+ARG SOURCE=unknown
+LABEL org.opencontainers.image.title="reactbin-api" \
+      org.opencontainers.image.description="reactbin API (Kore module)" \
+      org.opencontainers.image.source="$SOURCE" \
+      org.opencontainers.image.revision="$REVISION" \
+      org.opencontainers.image.version="$VERSION"
