@@ -19,6 +19,10 @@
  * and only then is Kore's own quit path let in.
  */
 
+#include <sys/ioctl.h>
+
+#include <linux/sockios.h>
+
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -44,6 +48,7 @@ static void	drain_close_listeners(void);
 static void	drain_tick(void *, u_int64_t);
 static void	drain_begin(u_int64_t);
 static int	drain_connections(void);
+static int	drain_unsent(const struct connection *);
 
 static volatile sig_atomic_t	drain_requested;
 static u_int64_t		drain_started;
@@ -193,7 +198,9 @@ drain_begin(u_int64_t now)
 
 /*
  * Close the HTTP connections with nothing in flight (idle keep-alive ones,
- * and those that sent no complete request yet); count the others.
+ * and those that sent no complete request yet); count the others. Bytes
+ * the kernel still holds for a client count as in flight: in a container
+ * the network goes with the process, and would take them along.
  */
 static int
 drain_connections(void)
@@ -211,7 +218,7 @@ drain_connections(void)
 			continue;
 
 		if (TAILQ_EMPTY(&c->http_requests) &&
-		    TAILQ_EMPTY(&c->send_queue)) {
+		    TAILQ_EMPTY(&c->send_queue) && !drain_unsent(c)) {
 			kore_connection_disconnect(c);
 			continue;
 		}
@@ -220,4 +227,16 @@ drain_connections(void)
 	}
 
 	return (busy);
+}
+
+/* Does the kernel still have bytes of ours for this client, unacked? */
+static int
+drain_unsent(const struct connection *c)
+{
+	int	pending;
+
+	if (ioctl(c->fd, SIOCOUTQ, &pending) == -1)
+		return (0);
+
+	return (pending > 0);
 }

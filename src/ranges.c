@@ -31,6 +31,8 @@ range_parse(const char *value, uint64_t size, uint64_t *first,
 	uint64_t	 a, b, n;
 	int		 have_a, have_b;
 
+	a = b = 0;
+
 	if (value == NULL || strncmp(value, RANGE_UNIT, strlen(RANGE_UNIT)))
 		return (RANGE_NONE);
 

@@ -66,6 +66,7 @@ struct storage_call {
 	struct connection	*conn;
 	size_t			 queued;
 	int			 paused;
+	int			 resuming;
 	size_t			 discarded;
 };
 
@@ -431,6 +432,15 @@ storage_relay_write(char *ptr, size_t size, size_t nmemb, void *arg)
 	call->queued += len;
 	call->relay->relayed += len;
 
+	/*
+	 * When curl delivers this from inside storage_relay_sent() (it
+	 * resumed the transfer there), Kore is in the middle of sending on
+	 * this connection: its send loop takes the new chunk, and a flush
+	 * from here would send, and free, the netbuf it is removing.
+	 */
+	if (call->resuming)
+		return (len);
+
 	if (net_send_flush(call->conn) == KORE_RESULT_ERROR) {
 		/* The client is gone: end the transfer. */
 		kore_connection_disconnect(call->conn);
@@ -451,7 +461,9 @@ storage_relay_sent(struct netbuf *nb)
 		if (call->paused && call->queued <= RELAY_LOW_WATER &&
 		    call->job->curl.handle != NULL) {
 			call->paused = 0;
+			call->resuming = 1;
 			curl_easy_pause(call->job->curl.handle, CURLPAUSE_CONT);
+			call->resuming = 0;
 		}
 	}
 
