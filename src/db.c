@@ -29,7 +29,7 @@
  */
 #define MIGRATION_LOCK_KEY	"7089636398364828020"
 
-/* A dead pooled connection is re-dialled at most this often per worker. */
+/* While the server is down, a worker re-dials at most this often. */
 #define DB_RESET_INTERVAL_MS	1000
 
 /* Connections one worker may hold open; the rest queue. */
@@ -55,7 +55,8 @@ static int	db_exec(PGconn *, const char *, char *, size_t);
 static int	db_apply(PGconn *, const struct migration *, char *, size_t);
 static int	db_applied(PGconn *, int, int *, char *, size_t);
 
-static u_int64_t	db_last_reset;
+/* When re-dialling last failed; 0 while the server is known to answer. */
+static u_int64_t	db_failed_at;
 
 void
 db_worker_init(void)
@@ -68,10 +69,11 @@ db_worker_init(void)
 
 /*
  * Kore returns a connection to its pool whatever state it is in, and a
- * connection the server dropped stays dead there forever. After a failed
- * query, a connection libpq reports as bad is re-dialled in place (PQreset
- * blocks, so this is rate limited); if the server is still away the next
- * request fails fast with 503 and tries again later.
+ * connection the server dropped stays dead there forever. A connection
+ * libpq reports as bad is re-dialled in place. PQreset blocks, so while
+ * the server stays away (the last attempt failed moments ago) requests
+ * fail fast with 503 instead; once an attempt succeeds, every other dead
+ * connection is re-dialled the moment it is next used.
  */
 void
 db_connection_check(struct kore_pgsql *sql)
@@ -85,9 +87,8 @@ db_connection_check(struct kore_pgsql *sql)
 		return;
 
 	now = kore_time_ms();
-	if (db_last_reset != 0 && now - db_last_reset < DB_RESET_INTERVAL_MS)
+	if (db_failed_at != 0 && now - db_failed_at < DB_RESET_INTERVAL_MS)
 		return;
-	db_last_reset = now;
 
 	db_reset(sql->conn->db);
 }
@@ -132,10 +133,14 @@ db_reset(PGconn *db)
 {
 	PQreset(db);
 
-	if (PQstatus(db) == CONNECTION_OK)
+	if (PQstatus(db) == CONNECTION_OK) {
+		db_failed_at = 0;
 		log_info("event=db_reconnected");
-	else
-		log_warn("event=db_reconnect_failed");
+		return;
+	}
+
+	db_failed_at = kore_time_ms();
+	log_warn("event=db_reconnect_failed");
 }
 
 /*
