@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "cidr.h"
+#include "encoding.h"
 
 #define CIDR_V4_LEN		4
 #define CIDR_V4_BITS		32
@@ -34,7 +35,6 @@
 #define CIDR_BITS_PER_BYTE	8
 
 /* Longest prefix text: "128". */
-#define CIDR_PREFIX_DIGITS	3
 
 /* Bytes 0-11 of an IPv4-mapped IPv6 address are ::ffff. */
 #define CIDR_MAPPED_PREFIX_LEN	12
@@ -187,24 +187,15 @@ static int
 cidr_prefix_parse(const char *p, size_t len, unsigned int max,
     unsigned int *out)
 {
-	unsigned int	v;
-	size_t		i;
+	uint64_t	v;
 
-	if (len == 0 || len > CIDR_PREFIX_DIGITS)
-		return (-1);
+	/* One spelling per prefix: no leading zeros ("/08"). */
 	if (len > 1 && p[0] == '0')
 		return (-1);
-
-	v = 0;
-	for (i = 0; i < len; i++) {
-		if (p[i] < '0' || p[i] > '9')
-			return (-1);
-		v = v * 10 + (unsigned int)(p[i] - '0');
-	}
-	if (v > max)
+	if (enc_decimal(p, len, max, &v) == -1)
 		return (-1);
 
-	*out = v;
+	*out = (unsigned int)v;
 	return (0);
 }
 

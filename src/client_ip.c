@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "client_ip.h"
+#include "encoding.h"
 
 #define CLIENT_IP_V4_LEN	4
 #define CLIENT_IP_V6_LEN	16
@@ -158,22 +159,9 @@ client_ip_addr(const char *p, size_t len, int family, char *out,
 static int
 client_ip_port(const char *p, size_t len)
 {
-	unsigned long	v;
-	size_t		i;
+	uint64_t	v;
 
-	if (len == 0 || len > CLIENT_IP_PORT_DIGITS)
-		return (-1);
-
-	v = 0;
-	for (i = 0; i < len; i++) {
-		if (p[i] < '0' || p[i] > '9')
-			return (-1);
-		v = v * 10 + (unsigned long)(p[i] - '0');
-	}
-	if (v > CLIENT_IP_PORT_MAX)
-		return (-1);
-
-	return (0);
+	return (enc_decimal(p, len, CLIENT_IP_PORT_MAX, &v));
 }
 
 /*

@@ -29,6 +29,7 @@
 #include <libpq-fe.h>
 
 #include "config.h"
+#include "encoding.h"
 
 #define TEN_YEARS_SECONDS	(10ULL * 365 * 24 * 60 * 60)
 #define FOUR_GIB		(4ULL * 1024 * 1024 * 1024)
@@ -40,7 +41,6 @@
 #define BUCKET_MAX		63
 #define HOSTNAME_MAX		253
 #define LABEL_MAX		63
-#define PORT_DIGITS_MAX		5
 #define PORT_MAX		65535U
 #define PORT_TEXT_MAX		8	/* ":65535" and its NUL */
 #define HTTP_PORT		80U
@@ -92,7 +92,6 @@ static int	config_uint(const char *, uint64_t, uint64_t, uint64_t *);
 static int	config_number(config_getenv_fn, const struct config_number *,
 		    uint64_t *, char *, size_t);
 
-static int	config_hexval(int);
 static int	config_pct_eq(const char *, size_t, const char *, int);
 static int	config_prefix_icase(const char *, const char *);
 static const char *config_ssl_lookup(const char *, size_t);
@@ -530,21 +529,11 @@ config_buf_wipe(struct config_buf *b)
 static int
 config_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
-	uint64_t	v, d;
+	uint64_t	v;
 
-	if (*s == '\0')
+	if (enc_decimal(s, strlen(s), max, &v) == -1 || v < min)
 		return (-1);
-	v = 0;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return (-1);
-		d = (uint64_t)(*s - '0');
-		if (v > (max - d) / 10)
-			return (-1);
-		v = v * 10 + d;
-	}
-	if (v < min)
-		return (-1);
+
 	*out = v;
 	return (0);
 }
@@ -570,18 +559,6 @@ config_number(config_getenv_fn get, const struct config_number *n,
 	return (0);
 }
 
-static int
-config_hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return (c - '0');
-	if (c >= 'a' && c <= 'f')
-		return (c - 'a' + 10);
-	if (c >= 'A' && c <= 'F')
-		return (c - 'A' + 10);
-	return (-1);
-}
-
 /* Does s[0..len), percent-decoded as libpq would, equal want? */
 static int
 config_pct_eq(const char *s, size_t len, const char *want, int icase)
@@ -592,8 +569,8 @@ config_pct_eq(const char *s, size_t len, const char *want, int icase)
 	for (i = 0; i < len; i++, want++) {
 		c = (unsigned char)s[i];
 		if (c == '%' && i + 2 < len &&
-		    (hi = config_hexval(s[i + 1])) != -1 &&
-		    (lo = config_hexval(s[i + 2])) != -1) {
+		    (hi = enc_hex_digit(s[i + 1])) != -1 &&
+		    (lo = enc_hex_digit(s[i + 2])) != -1) {
 			c = hi * 16 + lo;
 			i += 2;
 		}
@@ -850,20 +827,12 @@ config_path_valid(const char *p, size_t len)
 static int
 config_port(const char *s, size_t len, unsigned int *port)
 {
-	size_t		i;
-	unsigned int	v;
+	uint64_t	v;
 
-	if (len == 0 || len > PORT_DIGITS_MAX)
+	if (enc_decimal(s, len, PORT_MAX, &v) == -1 || v == 0)
 		return (-1);
-	v = 0;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return (-1);
-		v = v * 10 + (unsigned int)(s[i] - '0');
-	}
-	if (v == 0 || v > PORT_MAX)
-		return (-1);
-	*port = v;
+
+	*port = (unsigned int)v;
 	return (0);
 }
 

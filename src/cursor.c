@@ -21,6 +21,7 @@
 #include <openssl/hmac.h>
 
 #include "cursor.h"
+#include "encoding.h"
 
 #define CURSOR_VERSION		1
 #define CURSOR_MAC_BYTES	16	/* truncated HMAC-SHA256 */
@@ -34,11 +35,9 @@
 #define OFF_MAC			(OFF_FILTER + CURSOR_FILTER_BYTES)
 #define CURSOR_RAW_LEN		(OFF_MAC + CURSOR_MAC_BYTES)
 
-/* base64url packs 3 bytes into 4 characters of 6 bits each. */
+/* base64url packs 3 bytes into 4 characters (for the check below). */
 #define B64_GROUP_BYTES		3
 #define B64_GROUP_CHARS		4
-#define B64_BITS		6
-#define B64_MASK		0x3f
 #define B64_LEN(n)	(((n) / B64_GROUP_BYTES) * B64_GROUP_CHARS + \
 			    (((n) % B64_GROUP_BYTES) ? \
 			    (n) % B64_GROUP_BYTES + 1 : 0))
@@ -51,14 +50,9 @@ _Static_assert(CURSOR_TEXT_LEN < CURSOR_TEXT_MAX,
 /* Domain label for the key, so no other use of the secret can collide. */
 static const char	key_label[] = "reactbin cursor key v1";
 
-static const char	b64url[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 static int	mac(const void *, size_t, const uint8_t *, size_t,
 		    uint8_t [CURSOR_MAC_BYTES]);
-static void	b64url_encode(const uint8_t *, size_t, char *);
-static int	b64url_decode(const char *, size_t, uint8_t *, size_t);
-static int	b64url_value(char);
 
 int
 cursor_key_derive(const void *secret, size_t len,
@@ -103,7 +97,7 @@ cursor_encode(const void *key, size_t keylen, const struct cursor *c,
 	if (mac(key, keylen, raw, OFF_MAC, raw + OFF_MAC) == -1)
 		return (-1);
 
-	b64url_encode(raw, sizeof(raw), out);
+	out[enc_b64url_encode(raw, sizeof(raw), out)] = '\0';
 	return (0);
 }
 
@@ -113,11 +107,12 @@ cursor_decode(const void *key, size_t keylen, const char *text, size_t len,
 {
 	uint8_t		raw[CURSOR_RAW_LEN], expect[CURSOR_MAC_BYTES];
 	uint64_t	t;
-	size_t		i;
+	size_t		i, got;
 
 	if (text == NULL || len != CURSOR_TEXT_LEN)
 		return (-1);
-	if (b64url_decode(text, len, raw, sizeof(raw)) == -1)
+	if (enc_b64url_decode(text, len, raw, sizeof(raw), &got) == -1 ||
+	    got != sizeof(raw))
 		return (-1);
 
 	if (mac(key, keylen, raw, OFF_MAC, expect) == -1)
@@ -181,71 +176,3 @@ mac(const void *key, size_t keylen, const uint8_t *data, size_t len,
 	return (0);
 }
 
-/* Encode n bytes without padding; out must hold B64_LEN(n) + 1. */
-static void
-b64url_encode(const uint8_t *in, size_t n, char *out)
-{
-	uint32_t	v;
-	size_t		i, k, rest, chars;
-
-	for (i = 0; i < n; i += B64_GROUP_BYTES) {
-		rest = n - i < B64_GROUP_BYTES ? n - i : B64_GROUP_BYTES;
-		v = 0;
-		for (k = 0; k < B64_GROUP_BYTES; k++)
-			v = (v << CHAR_BIT) | (k < rest ? in[i + k] : 0);
-		chars = rest + 1;
-		for (k = 0; k < chars; k++) {
-			*out++ = b64url[(v >> (B64_BITS *
-			    (B64_GROUP_CHARS - 1 - k))) & B64_MASK];
-		}
-	}
-	*out = '\0';
-}
-
-/*
- * Decode exactly n bytes from len characters. Refuses padding, characters
- * outside the URL alphabet, and non-zero spare bits in the last character,
- * so each byte string has exactly one accepted text.
- */
-static int
-b64url_decode(const char *in, size_t len, uint8_t *out, size_t n)
-{
-	uint32_t	v;
-	size_t		i, k, rest, chars, spare;
-	int		d;
-
-	if (len != B64_LEN(n))
-		return (-1);
-
-	for (i = 0; i < n; i += B64_GROUP_BYTES) {
-		rest = n - i < B64_GROUP_BYTES ? n - i : B64_GROUP_BYTES;
-		chars = rest + 1;
-		v = 0;
-		for (k = 0; k < B64_GROUP_CHARS; k++) {
-			d = 0;
-			if (k < chars && (d = b64url_value(*in++)) == -1)
-				return (-1);
-			v = (v << B64_BITS) | (uint32_t)d;
-		}
-		spare = B64_GROUP_BYTES - rest;
-		if (spare > 0 && (v & ((1u << (CHAR_BIT * spare)) - 1)) != 0)
-			return (-1);
-		for (k = 0; k < rest; k++) {
-			out[i + k] = (uint8_t)(v >>
-			    (CHAR_BIT * (B64_GROUP_BYTES - 1 - k)));
-		}
-	}
-
-	return (0);
-}
-
-static int
-b64url_value(char c)
-{
-	const char	*p;
-
-	if (c == '\0' || (p = strchr(b64url, c)) == NULL)
-		return (-1);
-
-	return ((int)(p - b64url));
-}

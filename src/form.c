@@ -18,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "encoding.h"
 #include "form.h"
 
 #define MULTIPART_FORM_DATA	"multipart/form-data"
@@ -35,9 +36,6 @@
 
 #define ASCII_DEL		0x7f
 #define ASCII_CONTROL_LAST	0x1f
-#define HEX_DIGIT_BITS		4
-#define HEX_LETTER_VALUE	10	/* of 'a' and 'A' */
-#define PERCENT_ESCAPE_LEN	3	/* "%XX" */
 
 enum reader_state {
 	READER_START,
@@ -58,7 +56,6 @@ struct param {
 static int	is_tchar(unsigned char);
 static int	is_bchar(unsigned char);
 static int	is_ows(unsigned char);
-static int	hex_value(unsigned char);
 static int	has_control(const char *, size_t);
 static int	span_equals(const char *, size_t, const char *);
 static size_t	skip_ows(const char *, size_t, size_t);
@@ -69,7 +66,6 @@ static enum form_status	part_headers(struct form_reader *,
 			    struct form_part *);
 static int	disposition(const char *, size_t, struct form_part *);
 static const uint8_t	*find(const uint8_t *, size_t, const void *, size_t);
-static size_t	url_decode(char *, size_t, int *);
 
 enum form_body
 form_content_type(const char *value, size_t len,
@@ -215,6 +211,7 @@ form_query_next(char *qs, size_t len, size_t *pos, struct form_pair *pair)
 {
 	char	*piece, *eq, *amp;
 	size_t	 piece_len, name_len, value_len;
+	ssize_t	 decoded;
 	int	 control;
 
 	memset(pair, 0, sizeof(*pair));
@@ -240,11 +237,12 @@ form_query_next(char *qs, size_t len, size_t *pos, struct form_pair *pair)
 	eq = memchr(piece, '=', piece_len);
 	name_len = eq != NULL ? (size_t)(eq - piece) : piece_len;
 
-	name_len = url_decode(piece, name_len, &control);
-	if (name_len == (size_t)-1 || control) {
+	decoded = enc_url_decode(piece, name_len, piece, name_len, &control);
+	if (decoded < 0 || control) {
 		memset(pair, 0, sizeof(*pair));
 		return (FORM_MALFORMED);
 	}
+	name_len = (size_t)decoded;
 
 	if (eq == NULL) {
 		piece[name_len] = '\0';
@@ -254,12 +252,14 @@ form_query_next(char *qs, size_t len, size_t *pos, struct form_pair *pair)
 		return (FORM_ITEM);
 	}
 
-	value_len = url_decode(eq + 1, piece_len - (size_t)(eq - piece) - 1,
+	value_len = piece_len - (size_t)(eq - piece) - 1;
+	decoded = enc_url_decode(eq + 1, value_len, eq + 1, value_len,
 	    &control);
-	if (value_len == (size_t)-1) {
+	if (decoded < 0) {
 		memset(pair, 0, sizeof(*pair));
 		return (FORM_MALFORMED);
 	}
+	value_len = (size_t)decoded;
 
 	piece[name_len] = '\0';
 	eq[1 + value_len] = '\0';
@@ -445,39 +445,6 @@ boundary_valid(const char *b, size_t len)
 	return (1);
 }
 
-/* Percent-decode s[0..len) in place; (size_t)-1 for a bad escape. */
-static size_t
-url_decode(char *s, size_t len, int *control)
-{
-	size_t		i, o;
-	int		hi, lo;
-	unsigned char	c;
-
-	*control = 0;
-	for (i = 0, o = 0; i < len; o++) {
-		c = (unsigned char)s[i];
-		if (c == '+') {
-			c = ' ';
-			i++;
-		} else if (c == '%') {
-			if (len - i < PERCENT_ESCAPE_LEN ||
-			    (hi = hex_value((unsigned char)s[i + 1])) == -1 ||
-			    (lo = hex_value((unsigned char)s[i + 2])) == -1)
-				return ((size_t)-1);
-			c = (unsigned char)((hi << HEX_DIGIT_BITS) | lo);
-			i += PERCENT_ESCAPE_LEN;
-		} else {
-			i++;
-		}
-
-		if (c <= ASCII_CONTROL_LAST || c == ASCII_DEL)
-			*control = 1;
-		s[o] = (char)c;
-	}
-
-	return (o);
-}
-
 /* memmem, named for what it does here. */
 static const uint8_t *
 find(const uint8_t *hay, size_t len, const void *needle, size_t nlen)
@@ -555,15 +522,3 @@ has_control(const char *s, size_t len)
 	return (0);
 }
 
-static int
-hex_value(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return (c - '0');
-	if (c >= 'a' && c <= 'f')
-		return (c - 'a' + HEX_LETTER_VALUE);
-	if (c >= 'A' && c <= 'F')
-		return (c - 'A' + HEX_LETTER_VALUE);
-
-	return (-1);
-}

@@ -14,17 +14,13 @@
 #include <string.h>
 
 #include "cursor.h"
+#include "encoding.h"
 #include "listing.h"
 #include "media.h"
 #include "tags.h"
 
 #define QS_SEPARATOR	'&'
 #define QS_ASSIGN	'='
-#define QS_ESCAPE	'%'
-#define QS_SPACE	'+'
-#define HEX_DIGITS	2
-#define HEX_BASE	16
-#define DECIMAL_BASE	10
 
 /* LIKE's escape character, as the SQL names it in ESCAPE '\'. */
 #define LIKE_ESCAPE	'\\'
@@ -36,7 +32,6 @@
 
 static enum listing_param_status	qs_decode(const char *, size_t,
 					    char *, size_t, size_t *);
-static int	hex_value(char);
 static enum listing_status	filter_tags(const char *,
 				    struct listing_filter *,
 				    struct listing_error *);
@@ -120,24 +115,17 @@ listing_param(const char *qs, const char *name, char *out, size_t outlen,
 int
 listing_limit_parse(const char *s, size_t len, int *out)
 {
-	size_t		i;
-	int		v;
+	uint64_t	v;
 
-	/* Digits only: no sign, no space, no "5x"; bounded before overflow. */
-	if (len == 0 || len > sizeof("100") - 1)
+	/* Digits only: no sign, no space, no "5x", no "0005". */
+	if (len > sizeof("100") - 1)
 		return (-1);
 
-	v = 0;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return (-1);
-		v = v * DECIMAL_BASE + (s[i] - '0');
-	}
-
-	if (v < LISTING_LIMIT_MIN || v > LISTING_LIMIT_MAX)
+	if (enc_decimal(s, len, LISTING_LIMIT_MAX, &v) == -1 ||
+	    v < LISTING_LIMIT_MIN)
 		return (-1);
 
-	*out = v;
+	*out = (int)v;
 	return (0);
 }
 
@@ -489,48 +477,22 @@ static enum listing_param_status
 qs_decode(const char *in, size_t len, char *out, size_t outlen,
     size_t *olen)
 {
-	size_t		i, n;
-	int		hi, lo;
+	ssize_t		n;
+	int		control;
 
-	n = 0;
-	for (i = 0; i < len; i++) {
-		if (n + 1 >= outlen) {
-			out[0] = '\0';
-			return (LISTING_PARAM_TOO_LONG);
-		}
-		if (in[i] == QS_SPACE) {
-			out[n++] = ' ';
-			continue;
-		}
-		if (in[i] != QS_ESCAPE) {
-			out[n++] = in[i];
-			continue;
-		}
-		if (len - i <= HEX_DIGITS ||
-		    (hi = hex_value(in[i + 1])) == -1 ||
-		    (lo = hex_value(in[i + 2])) == -1) {
-			out[0] = '\0';
-			return (LISTING_PARAM_MALFORMED);
-		}
-		out[n++] = (char)(hi * HEX_BASE + lo);
-		i += HEX_DIGITS;
+	/* Control characters are the individual checks' business. */
+	n = enc_url_decode(in, len, out, outlen, &control);
+	if (n == ENC_TOO_LONG || (n >= 0 && (size_t)n >= outlen)) {
+		out[0] = '\0';
+		return (LISTING_PARAM_TOO_LONG);
+	}
+	if (n < 0) {
+		out[0] = '\0';
+		return (LISTING_PARAM_MALFORMED);
 	}
 
-	out[n] = '\0';
-	*olen = n;
+	*olen = (size_t)n;
 	return (LISTING_PARAM_OK);
-}
-
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return (c - '0');
-	if (c >= 'a' && c <= 'f')
-		return (c - 'a' + DECIMAL_BASE);
-	if (c >= 'A' && c <= 'F')
-		return (c - 'A' + DECIMAL_BASE);
-	return (-1);
 }
 
 /* q is a literal substring: LIKE's %, _ and the escape itself are not. */

@@ -42,6 +42,7 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
+#include "encoding.h"
 #include "token.h"
 
 #define TOKEN_SIG_LEN		SHA256_DIGEST_LENGTH
@@ -55,12 +56,6 @@
 				    TOKEN_TYP "\"}"
 
 /* base64: 3 bytes in 4 characters, 6 bits a character. */
-#define B64_GROUP_BYTES		3
-#define B64_GROUP_CHARS		4
-#define B64_BITS		6
-#define B64_MASK		0x3f
-#define BYTE_BITS		8
-#define BYTE_MASK		0xff
 
 /* Room for yajl's parse error text; only used to satisfy the API. */
 #define TOKEN_JSON_ERRLEN	128
@@ -68,15 +63,7 @@
 /* The escape yajl would turn into a NUL byte inside a string. */
 #define TOKEN_JSON_NUL_ESCAPE	"\\u0000"
 
-static const char	b64url_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-static int		b64url_value(char);
-static size_t		b64url_encoded_len(size_t);
-static size_t		b64url_encode(const unsigned char *, size_t, char *);
-static int		b64url_decoded_len(size_t, size_t *);
-static int		b64url_decode(const char *, size_t, unsigned char *,
-			    size_t, size_t *);
 static yajl_val		token_json_parse(const char *, size_t);
 static int		token_json_member(yajl_val, const char *, yajl_val *);
 static int		token_json_uint(yajl_val, long long *);
@@ -85,6 +72,7 @@ static int		token_hmac(const void *, size_t, const char *, size_t,
 			    unsigned char [TOKEN_SIG_LEN]);
 static char		*token_claims(const char *, long long, long long,
 			    size_t *);
+static yajl_val		token_json_segment(const char *, size_t);
 static enum token_status	token_check_header(const char *, size_t);
 static enum token_status	token_check_signature(const void *, size_t,
 				    const char *, size_t, const char *, size_t);
@@ -113,9 +101,9 @@ token_issue(const void *key, size_t keylen, const char *sub, time_t iat,
 	if (claims == NULL)
 		return (-1);
 
-	hlen = b64url_encoded_len(sizeof(TOKEN_HEADER) - 1);
-	plen = b64url_encoded_len(claims_len);
-	slen = b64url_encoded_len(TOKEN_SIG_LEN);
+	hlen = enc_b64url_len(sizeof(TOKEN_HEADER) - 1);
+	plen = enc_b64url_len(claims_len);
+	slen = enc_b64url_len(TOKEN_SIG_LEN);
 	total = hlen + 1 + plen + 1 + slen;
 
 	/* A token the verifier would refuse is no use to anyone. */
@@ -129,10 +117,10 @@ token_issue(const void *key, size_t keylen, const char *sub, time_t iat,
 		return (-1);
 	}
 
-	off = b64url_encode((const unsigned char *)TOKEN_HEADER,
+	off = enc_b64url_encode((const unsigned char *)TOKEN_HEADER,
 	    sizeof(TOKEN_HEADER) - 1, buf);
 	buf[off++] = TOKEN_SEPARATOR;
-	off += b64url_encode((const unsigned char *)claims, claims_len,
+	off += enc_b64url_encode((const unsigned char *)claims, claims_len,
 	    buf + off);
 	free(claims);
 
@@ -141,7 +129,7 @@ token_issue(const void *key, size_t keylen, const char *sub, time_t iat,
 		return (-1);
 	}
 	buf[off++] = TOKEN_SEPARATOR;
-	off += b64url_encode(mac, sizeof(mac), buf + off);
+	off += enc_b64url_encode(mac, sizeof(mac), buf + off);
 	buf[off] = '\0';
 
 	*out = buf;
@@ -175,7 +163,7 @@ token_verify(const void *key, size_t keylen, const char *token,
 				return (TOKEN_MALFORMED);
 			continue;
 		}
-		if (b64url_value(*p) == -1)
+		if (!enc_b64url_char(*p))
 			return (TOKEN_MALFORMED);
 	}
 	if (dot1 == NULL || dot2 == NULL)
@@ -242,27 +230,35 @@ token_from_authorization(const char *value)
 	return (p);
 }
 
-static enum token_status
-token_check_header(const char *seg, size_t seglen)
+/* A base64url segment holding JSON, decoded and parsed; NULL if it is not. */
+static yajl_val
+token_json_segment(const char *seg, size_t seglen)
 {
-	unsigned char	*json;
-	size_t		 cap, len;
-	yajl_val	 root, alg, typ, crit;
-	const char	*s;
-	enum token_status st;
+	uint8_t		*json;
+	size_t		 len;
+	yajl_val	 root;
 
-	if (b64url_decoded_len(seglen, &cap) == -1)
-		return (TOKEN_MALFORMED);
-	if ((json = malloc(cap + 1)) == NULL)
-		return (TOKEN_MALFORMED);
-	if (b64url_decode(seg, seglen, json, cap, &len) == -1) {
+	/* Decoding never makes text longer. */
+	if ((json = malloc(seglen + 1)) == NULL)
+		return (NULL);
+	if (enc_b64url_decode(seg, seglen, json, seglen, &len) == -1) {
 		free(json);
-		return (TOKEN_MALFORMED);
+		return (NULL);
 	}
 
 	root = token_json_parse((const char *)json, len);
 	free(json);
-	if (root == NULL)
+	return (root);
+}
+
+static enum token_status
+token_check_header(const char *seg, size_t seglen)
+{
+	yajl_val	 root, alg, typ, crit;
+	const char	*s;
+	enum token_status st;
+
+	if ((root = token_json_segment(seg, seglen)) == NULL)
 		return (TOKEN_MALFORMED);
 
 	st = TOKEN_MALFORMED;
@@ -303,9 +299,8 @@ token_check_signature(const void *key, size_t keylen, const char *signed_part,
 		return (TOKEN_BAD_SIGNATURE);
 
 	/* Length is public: only the right size is worth decoding. */
-	if (b64url_decoded_len(seglen, &len) == -1 || len != sizeof(sig))
-		return (TOKEN_BAD_SIGNATURE);
-	if (b64url_decode(seg, seglen, sig, sizeof(sig), &len) == -1 ||
+	if (seglen != enc_b64url_len(sizeof(sig)) ||
+	    enc_b64url_decode(seg, seglen, sig, sizeof(sig), &len) == -1 ||
 	    len != sizeof(sig))
 		return (TOKEN_BAD_SIGNATURE);
 
@@ -322,25 +317,12 @@ static enum token_status
 token_check_claims(const char *seg, size_t seglen, const char *want_sub,
     time_t now, time_t *exp_out)
 {
-	unsigned char	*json;
-	size_t		 cap, len;
 	yajl_val	 root, sub, iat, exp, nbf;
 	long long	 iat_v, exp_v, nbf_v;
 	const char	*s;
 	enum token_status st;
 
-	if (b64url_decoded_len(seglen, &cap) == -1)
-		return (TOKEN_MALFORMED);
-	if ((json = malloc(cap + 1)) == NULL)
-		return (TOKEN_MALFORMED);
-	if (b64url_decode(seg, seglen, json, cap, &len) == -1) {
-		free(json);
-		return (TOKEN_MALFORMED);
-	}
-
-	root = token_json_parse((const char *)json, len);
-	free(json);
-	if (root == NULL)
+	if ((root = token_json_segment(seg, seglen)) == NULL)
 		return (TOKEN_MALFORMED);
 
 	st = TOKEN_MALFORMED;
@@ -522,108 +504,3 @@ out:
 	return (out);
 }
 
-static int
-b64url_value(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return (c - 'A');
-	if (c >= 'a' && c <= 'z')
-		return (c - 'a' + 26);
-	if (c >= '0' && c <= '9')
-		return (c - '0' + 52);
-	if (c == '-')
-		return (62);
-	if (c == '_')
-		return (63);
-
-	return (-1);
-}
-
-/* Unpadded length: a partial group of n bytes takes n + 1 characters. */
-static size_t
-b64url_encoded_len(size_t n)
-{
-	size_t	rem;
-
-	rem = n % B64_GROUP_BYTES;
-	return ((n / B64_GROUP_BYTES) * B64_GROUP_CHARS +
-	    (rem == 0 ? 0 : rem + 1));
-}
-
-/* Encode n bytes into out (room for b64url_encoded_len(n)); no NUL. */
-static size_t
-b64url_encode(const unsigned char *in, size_t n, char *out)
-{
-	uint32_t	acc;
-	size_t		i, o;
-	int		bits;
-
-	acc = 0;
-	bits = 0;
-	o = 0;
-	for (i = 0; i < n; i++) {
-		acc = (acc << BYTE_BITS) | in[i];
-		bits += BYTE_BITS;
-		while (bits >= B64_BITS) {
-			bits -= B64_BITS;
-			out[o++] = b64url_alphabet[(acc >> bits) & B64_MASK];
-		}
-	}
-	if (bits > 0)
-		out[o++] = b64url_alphabet[(acc << (B64_BITS - bits)) &
-		    B64_MASK];
-
-	return (o);
-}
-
-/* Bytes that n unpadded characters decode to; -1 if n cannot occur. */
-static int
-b64url_decoded_len(size_t n, size_t *out)
-{
-	size_t	rem;
-
-	rem = n % B64_GROUP_CHARS;
-	if (rem == 1)
-		return (-1);
-
-	*out = (n / B64_GROUP_CHARS) * B64_GROUP_BYTES +
-	    (rem == 0 ? 0 : rem - 1);
-	return (0);
-}
-
-/*
- * Decode n characters of unpadded base64url into out (cap bytes). The
- * bits left over at the end must be zero: otherwise several strings would
- * decode to the same bytes.
- */
-static int
-b64url_decode(const char *in, size_t n, unsigned char *out, size_t cap,
-    size_t *outlen)
-{
-	uint32_t	acc;
-	size_t		i, o, need;
-	int		bits, v;
-
-	if (b64url_decoded_len(n, &need) == -1 || need > cap)
-		return (-1);
-
-	acc = 0;
-	bits = 0;
-	o = 0;
-	for (i = 0; i < n; i++) {
-		if ((v = b64url_value(in[i])) == -1)
-			return (-1);
-		/* Only the low bits matter; older ones may shift out. */
-		acc = (acc << B64_BITS) | (uint32_t)v;
-		bits += B64_BITS;
-		if (bits >= BYTE_BITS) {
-			bits -= BYTE_BITS;
-			out[o++] = (acc >> bits) & BYTE_MASK;
-		}
-	}
-	if (bits > 0 && (acc & ((1U << bits) - 1)) != 0)
-		return (-1);
-
-	*outlen = o;
-	return (0);
-}

@@ -17,6 +17,7 @@
 
 #include <openssl/rand.h>
 
+#include "encoding.h"
 #include "uuid.h"
 
 /* Byte and bit layout of RFC 9562. */
@@ -27,7 +28,6 @@
 #define UUID_VARIANT_MASK	0x3f
 #define UUID_VARIANT_RFC	0x80
 
-static int	hex_value(char);
 static int	is_dash_at(size_t);
 
 static const char	hex_digits[] = "0123456789abcdef";
@@ -49,7 +49,7 @@ uuid_from_text(const char *text, size_t len, uint8_t out[UUID_BYTES])
 				return (-1);
 			continue;
 		}
-		if ((v = hex_value(text[i])) == -1)
+		if ((v = enc_hex_digit(text[i])) == -1)
 			return (-1);
 		if (nib % 2 == 0)
 			id[nib / 2] = (uint8_t)(v << 4);
@@ -89,18 +89,6 @@ uuid_v4_generate(uint8_t out[UUID_BYTES])
 	    (out[UUID_VARIANT_BYTE] & UUID_VARIANT_MASK) | UUID_VARIANT_RFC;
 
 	return (0);
-}
-
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return (c - '0');
-	if (c >= 'a' && c <= 'f')
-		return (c - 'a' + 10);
-	if (c >= 'A' && c <= 'F')
-		return (c - 'A' + 10);
-	return (-1);
 }
 
 /* The dashes of the canonical form sit after 8, 12, 16 and 20 digits. */
