@@ -34,6 +34,8 @@
 
 PROD_TOP=${REACTBIN_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 PROD_APP=$(basename "$PROD_TOP")
+# shellcheck source=tests/lib/ports.sh
+. "$PROD_TOP/tests/lib/ports.sh"
 PROD_UID=1001
 PROD_GID=1001
 PROD_START_WAIT=${PROD_START_WAIT:-60}
@@ -87,18 +89,6 @@ prod_user() {
 	PROD_RUNAS=${name:-appuser}
 }
 
-prod_free_port() {
-	local port
-	for _ in $(seq 1 100); do
-		port=$((20000 + RANDOM % 30000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-			echo "$port"
-			return 0
-		fi
-	done
-	return 1
-}
-
 # Alive, and not a zombie waiting to be reaped.
 prod_alive() {
 	local state
@@ -135,7 +125,7 @@ prod_launch() {
 	PROD_DIR="$PROD_ROOT/$name"
 	mkdir -p "$PROD_DIR"
 	chmod 0755 "$PROD_DIR"
-	port=$(prod_free_port) || return 1
+	port=$(free_port) || return 1
 	REACTBIN_PORT=$port REACTBIN_MODULE="$PROD_ROOT/reactbin.so" \
 	    REACTBIN_RUNAS=$PROD_RUNAS \
 	    "$PROD_TOP/tools/genconf" prod "$PROD_DIR/kore.conf" || return 1

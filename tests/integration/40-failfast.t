@@ -73,7 +73,7 @@ refused() {
 	shift 2
 	dir="$REACTBIN_TEST_TMP/failfast/case-$((TAP_COUNT + 1))"
 	mkdir -p "$dir"
-	port=$(service_free_port) || { ok 1 "$label: a free port"; return; }
+	port=$(free_port) || { ok 1 "$label: a free port"; return; }
 	service_config "$dir" "$port" || { ok 1 "$label: a configuration"; return; }
 
 	(cd "$REACTBIN_TOP" && exec env "$@" kore -nrc "$dir/kore.conf") \

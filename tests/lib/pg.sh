@@ -19,6 +19,9 @@ START_WAIT_SECONDS=30
 
 die() { echo "pg.sh: $*" >&2; exit 1; }
 
+# shellcheck source=tests/lib/ports.sh
+. "$(dirname "${BASH_SOURCE[0]}")/ports.sh"
+
 pg_bindir() {
 	local d
 	for d in /usr/lib/postgresql/*/bin; do
@@ -36,18 +39,6 @@ as_owner() {
 	fi
 }
 
-free_port() {
-	local port
-	for _ in $(seq 1 100); do
-		port=$((20000 + RANDOM % 30000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-			echo "$port"
-			return 0
-		fi
-	done
-	die "no free port found"
-}
-
 start() {
 	local state=$1 dir bin port password
 	bin=$(pg_bindir)
@@ -62,7 +53,7 @@ start() {
 	fi
 	chmod 700 "$dir/data"
 
-	port=$(free_port)
+	port=$(free_port) || die "no free port found"
 	password=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
 
 	as_owner "$bin/initdb" -D "$dir/data" -U postgres -A trust \

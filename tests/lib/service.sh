@@ -16,17 +16,8 @@ REACTBIN_TOP=${REACTBIN_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 REACTBIN_APP=$(basename "$REACTBIN_TOP")
 SERVICE_START_WAIT=${SERVICE_START_WAIT:-60}
 
-service_free_port() {
-	local port
-	for _ in $(seq 1 100); do
-		port=$((20000 + RANDOM % 30000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-			echo "$port"
-			return 0
-		fi
-	done
-	return 1
-}
+# shellcheck source=tests/lib/ports.sh
+. "$REACTBIN_TOP/tests/lib/ports.sh"
 
 # service_config DIR PORT: write DIR/kore.conf for this port.
 service_config() {
@@ -40,7 +31,7 @@ service_start() {
 	shift
 	dir="$REACTBIN_TEST_TMP/$name"
 	mkdir -p "$dir"
-	port=$(service_free_port) || return 1
+	port=$(free_port) || return 1
 	service_config "$dir" "$port" || return 1
 
 	REACTBIN_OUT="$dir/stdout"
