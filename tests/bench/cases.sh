@@ -1,0 +1,382 @@
+# shellcheck shell=bash
+# The measurements of the benchmarks. Each case measures reactbin and a
+# baseline in the same run, on the same machine, and adds its rows to the
+# table (bench_row, lib.sh). Sourced after lib.sh, once bench_setup ran.
+
+# The filtered list: two tags that about 120 of 100,000 reactions share,
+# so a page is full (30 items) and a next page exists.
+BENCH_ROWS=${BENCH_ROWS:-100000}
+BENCH_TAG_VOCABULARY=100
+BENCH_LIST_TAGS="tag7,tag42"
+BENCH_LIST_LIMIT=30
+BENCH_LIST_FEW=4
+
+# Bytes of the memory case: just under MAX_UPLOAD_BYTES' default 50 MB.
+BENCH_BIG_MIB=49
+BENCH_BIG_DOWNLOADS=10
+BENCH_BIG_UPLOADS=4
+# Each client of the memory case is slower than storage, so a relay that
+# buffered instead of streaming would show it.
+BENCH_BIG_RATE=20M
+
+# The minimal Kore application health is compared with.
+BENCH_BASELINE_PID=
+BENCH_BASELINE_URL=
+
+# bench_baseline_build REACTBIN_CONF: build a Kore application of one
+# handler that answers GET /api/v1/health with a fixed JSON body, and its
+# configuration: the server settings of the reactbin configuration given
+# (workers, keep-alive, limits), its routes aside, on a port of its own.
+bench_baseline_build() {
+	local dir="$BENCH_TMP/baseline" port
+	mkdir -p "$dir"
+	cat >"$dir/health.c" <<'C'
+#include <kore/kore.h>
+#include <kore/http.h>
+
+int	health(struct http_request *);
+
+int
+health(struct http_request *req)
+{
+	static const char	body[] = "{\"status\":\"ok\"}";
+
+	http_response_header(req, "content-type",
+	    "application/json; charset=utf-8");
+	http_response(req, HTTP_STATUS_OK, body, sizeof(body) - 1);
+	return (KORE_RESULT_OK);
+}
+C
+	# The same optimisation as the prod flavour's.
+	# shellcheck disable=SC2046 # kodev prints a list of flags
+	cc $(kodev cflags) -O2 -shared -o "$dir/health.so" "$dir/health.c" \
+	    >"$dir/build.log" 2>&1 ||
+	    { cat "$dir/build.log" >&2; bench_die "baseline build failed"; }
+
+	port=$(free_port) || bench_die "no free port"
+	{
+		echo "load $dir/health.so"
+		# reactbin's settings up to its first domain, less its module
+		# and validators.
+		awk -v port="$port" '
+			/^domain/ { exit }
+			/^(load|validator)[[:space:]]/ { next }
+			/^[[:space:]]*bind[[:space:]]/ {
+				print "\tbind 127.0.0.1 " port; next }
+			{ print }' "$1"
+		cat <<CONF
+domain * {
+	attach		http
+	route /api/v1/health {
+		handler		health
+		methods		get head
+	}
+}
+CONF
+	} >"$dir/kore.conf"
+	BENCH_BASELINE_URL="http://127.0.0.1:$port"
+}
+
+# bench_baseline_start [REACTBIN_CONF]: build it after REACTBIN_CONF (the
+# bench instance's by default) and start it with the flags reactbin runs
+# with (tests/lib/service.sh), under the command in BENCH_WRAPPER if any.
+bench_baseline_start() {
+	local dir="$BENCH_TMP/baseline"
+	bench_baseline_build "${1:-$BENCH_TMP/bench/kore.conf}"
+	bench_launch "$dir" "$BENCH_BASELINE_URL" \
+	    "${BENCH_WRAPPER[@]}" kore -nrc "$dir/kore.conf" ||
+	    bench_die "the baseline did not start"
+	BENCH_BASELINE_PID=$BENCH_LAUNCH_PID
+}
+
+bench_baseline_stop() {
+	[ -n "$BENCH_BASELINE_PID" ] || return 0
+	bench_stop_pid "$BENCH_BASELINE_PID"
+	BENCH_BASELINE_PID=
+}
+
+# 1. Liveness: reactbin's health handler against the minimal handler.
+bench_health() {
+	local round
+	bench_baseline_start "$BENCH_TMP/bench/kore.conf"
+	for round in $(seq 1 "$BENCH_ROUNDS"); do
+		bench_note "health, round $round: reactbin, minimal Kore handler"
+		bench_wrk health "$BENCH_URL/api/v1/health"
+		[ "$WRK_ERRORS" -eq 0 ] || bench_note "health: $WRK_ERRORS errors"
+		bench_best health "$WRK_RPS" "$WRK_P99"
+		bench_wrk health-kore "$BENCH_BASELINE_URL/api/v1/health"
+		bench_best health-kore "$WRK_RPS" "$WRK_P99"
+	done
+	bench_baseline_stop
+
+	bench_row "GET /api/v1/health, req/s" "${BENCH_BEST_RPS[health]}" \
+	    "${BENCH_BEST_RPS[health-kore]}" "minimal Kore handler" 0.9
+	bench_row "GET /api/v1/health, p99 ms" "${BENCH_BEST_P99[health]}" \
+	    "${BENCH_BEST_P99[health-kore]}" "minimal Kore handler"
+}
+
+# 2. Login, with the right and with a wrong password, against pgbench
+# running the statements the handler sends (src/auth.c) for the same
+# client address: both are two round trips to PostgreSQL and a write.
+bench_login() {
+	local lua sql kind password round
+	for kind in correct wrong; do
+		password=$OWNER_PASSWORD
+		[ "$kind" = correct ] || password="not-$OWNER_PASSWORD"
+		lua="$BENCH_TMP/login-$kind.lua"
+		cat >"$lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"username":"$OWNER_USERNAME","password":"$password"}'
+LUA
+		sql="$BENCH_TMP/login-$kind.sql"
+		echo 'SELECT login_lock_remaining(:ip::inet);' >"$sql"
+		if [ "$kind" = correct ]; then
+			echo 'SELECT login_record_success(:ip::inet);' >>"$sql"
+		else
+			# The window and the cooldown are the defaults.
+			echo "SELECT login_record_failure(:ip::inet, 300::integer, $BENCH_LOGIN_MAX_FAILURES::integer, 900::integer);" >>"$sql"
+		fi
+
+		for round in $(seq 1 "$BENCH_ROUNDS"); do
+			bench_note "login ($kind password), round $round: reactbin, pgbench"
+			bench_wrk "login-$kind" "$BENCH_URL/api/v1/auth/login" \
+			    -s "$lua"
+			bench_best "login-$kind" "$WRK_RPS" "$WRK_P99"
+			bench_login_check "$kind"
+			bench_pgbench "login-$kind" "$sql" -D ip=127.0.0.1
+			bench_best "login-$kind-pgbench" "$PGB_TPS" "$PGB_P99"
+		done
+		bench_row "POST /api/v1/auth/login, $kind password, req/s" \
+		    "${BENCH_BEST_RPS[login-$kind]}" \
+		    "${BENCH_BEST_RPS[login-$kind-pgbench]}" "pgbench, same 2 SQL"
+	done
+	# A correct login clears the failures the wrong ones counted.
+	bench_login_check correct
+}
+
+# bench_login_check correct|wrong: one login still answers as it should
+# (200, or 401 and never the lock's 429).
+bench_login_check() {
+	local password=$OWNER_PASSWORD want=200 got
+	[ "$1" = correct ] || { password="not-$OWNER_PASSWORD"; want=401; }
+	got=$(curl -s -o /dev/null -w '%{http_code}' -X POST \
+	    -H 'content-type: application/json' \
+	    -d "{\"username\":\"$OWNER_USERNAME\",\"password\":\"$password\"}" \
+	    "$BENCH_URL/api/v1/auth/login")
+	[ "$got" = "$want" ] ||
+	    bench_die "a $1 login answered $got, not $want"
+}
+
+# bench_seed: BENCH_ROWS reactions written straight into the table, each
+# with 1 to 6 of BENCH_TAG_VOCABULARY tags, one second apart.
+bench_seed() {
+	bench_note "seeding $BENCH_ROWS reactions"
+	psql "$DATABASE_URL" -q -v ON_ERROR_STOP=1 <<SQL
+INSERT INTO reactions (id, title, tags, media_type, size_bytes, width,
+    height, sha256, object_key, created_at, updated_at)
+SELECT gen_random_uuid(), 'bench reaction ' || g,
+    ARRAY(SELECT DISTINCT 'tag' || floor(random() * $BENCH_TAG_VOCABULARY)::int
+        FROM generate_series(1, 1 + (g % 6)) ORDER BY 1),
+    'image/gif', 1000, 10, 10, encode(sha256(g::text::bytea), 'hex'),
+    'reactions/bench-' || g,
+    now() - (g || ' seconds')::interval, now()
+FROM generate_series(1, $BENCH_ROWS) g;
+VACUUM ANALYZE reactions;
+SQL
+}
+
+# 3. The filtered list at BENCH_ROWS reactions against pgbench running the
+# statement the handler sends, with the parameters it binds: $1 the
+# included tags, sorted and joined by '\n' (listing_tags_join); $2..$7
+# (excluded tags, q, media_type, sha256, cursor time and id) NULL on a
+# first page without those filters; $8 the limit plus one.
+bench_list() {
+	local path sql script items next matching inc seen round
+	bench_seed
+	path="/api/v1/reactions?tags=$BENCH_LIST_TAGS&limit=$BENCH_LIST_LIMIT"
+	inc=$(tr ',' '\n' <<<"$BENCH_LIST_TAGS" | LC_ALL=C sort)
+	matching=$(psql "$DATABASE_URL" -Atc "SELECT count(*) FROM reactions
+	    WHERE tags @> string_to_array('${inc//$'\n'/,}', ',')")
+
+	read -r items next < <(curl -fsS -H "Authorization: Bearer $BENCH_TOKEN" \
+	    "$BENCH_URL$path" | jq -r '"\(.items | length) \(.next_cursor != null)"')
+	if [ "$items" != "$BENCH_LIST_LIMIT" ] || [ "$next" != true ]; then
+		bench_die "the list gave $items items (next page: $next), not a full page"
+	fi
+
+	sql=$(bench_c_string src/reactions.c list_newest_sql)
+	script="$BENCH_TMP/list.sql"
+	bench_pgbench_sql "$sql" :inc NULL NULL NULL NULL NULL NULL :limit \
+	    >"$script"
+
+	for round in $(seq 1 "$BENCH_ROUNDS"); do
+		bench_note "list, round $round: reactbin, pgbench"
+		bench_wrk list "$BENCH_URL$path" \
+		    -H "Authorization: Bearer $BENCH_TOKEN"
+		[ "$WRK_ERRORS" -eq 0 ] || bench_note "list: $WRK_ERRORS errors"
+		bench_best list "$WRK_RPS" "$WRK_P99"
+		bench_pgbench list "$script" -D inc="$inc" \
+		    -D limit=$((BENCH_LIST_LIMIT + 1))
+		bench_best list-pgbench "$PGB_TPS" "$PGB_P99"
+	done
+
+	# The module's pooled connections show the last statement they ran.
+	seen=$(psql "$DATABASE_URL" -At -v sql="$sql" <<<"SELECT count(*)
+	    FROM pg_stat_activity WHERE query = :'sql'")
+	[ "$seen" -gt 0 ] ||
+	    bench_note "list: the statement pgbench runs was not seen from reactbin"
+
+	# At 50 connections on 2 cores both sides mostly queue; a few
+	# connections show what one request costs.
+	bench_note "list at $BENCH_LIST_FEW connections: reactbin, pgbench"
+	BENCH_CONNECTIONS=$BENCH_LIST_FEW bench_wrk list-few "$BENCH_URL$path" \
+	    -H "Authorization: Bearer $BENCH_TOKEN"
+	BENCH_CONNECTIONS=$BENCH_LIST_FEW bench_pgbench list-few "$script" \
+	    -D inc="$inc" -D limit=$((BENCH_LIST_LIMIT + 1))
+
+	bench_row "list 2 tags, $BENCH_LIST_LIMIT of $matching, at $BENCH_ROWS, req/s" \
+	    "${BENCH_BEST_RPS[list]}" "${BENCH_BEST_RPS[list-pgbench]}" \
+	    "pgbench, same SQL" 0.5
+	bench_row "list 2 tags, p99 ms" "${BENCH_BEST_P99[list]}" \
+	    "${BENCH_BEST_P99[list-pgbench]}" "pgbench, same SQL" "<=25"
+	bench_row "list at $BENCH_LIST_FEW connections, req/s" "$WRK_RPS" "$PGB_TPS" \
+	    "pgbench, same SQL"
+	bench_row "list at $BENCH_LIST_FEW connections, p99 ms" "$WRK_P99" "$PGB_P99" \
+	    "pgbench, same SQL"
+}
+
+# bench_curl_time OUT CURL-ARGS...: run curl, print "seconds http_code".
+bench_curl_time() {
+	curl -sS -o "$1" -w '%{time_total} %{http_code}\n' "${@:2}"
+}
+
+# 4. Upload and download of MIB MiB, ROUNDS times, through reactbin and
+# straight to the S3 server with a signed PUT and GET of the same bytes.
+# MB/s is the bytes over the summed times of the requests.
+bench_transfer() {
+	local mib=$1 rounds=$2 round f sha bytes=0 t code id
+	local up=0 up_s3=0 down=0 down_s3=0 key resp="$BENCH_TMP/resp.json"
+	bench_note "transfer: $rounds x $mib MiB"
+	for round in $(seq 1 "$rounds"); do
+		f="$BENCH_TMP/up-$mib-$round.png"
+		bench_make_file "$f" "$mib"
+		sha=$(sha256sum "$f" | cut -d' ' -f1)
+		key="bench-direct/$mib-$round"
+		bytes=$((bytes + mib * BENCH_MIB))
+
+		read -r t code < <(bench_curl_time "$resp" \
+		    -H "Authorization: Bearer $BENCH_TOKEN" \
+		    -H 'content-type: image/png' --data-binary @"$f" \
+		    "$BENCH_URL/api/v1/reactions")
+		[ "$code" = 201 ] || bench_die "upload answered $code: $(cat "$resp")"
+		id=$(jq -r .id "$resp")
+		up=$(bench_calc "$up + $t")
+
+		read -r t code < <(bench_curl_time /dev/null \
+		    --aws-sigv4 "aws:amz:$S3_REGION:s3" \
+		    --user "$S3_ACCESS_KEY_ID:$S3_SECRET_ACCESS_KEY" \
+		    -H "x-amz-content-sha256: $sha" -T "$f" \
+		    "$S3_ENDPOINT_URL/$S3_BUCKET_NAME/$key")
+		[ "$code" = 200 ] || bench_die "direct PUT answered $code"
+		up_s3=$(bench_calc "$up_s3 + $t")
+
+		read -r t code < <(bench_curl_time "$f.down" \
+		    "$BENCH_URL/api/v1/reactions/$id/file")
+		[ "$code" = 200 ] || bench_die "download answered $code"
+		cmp -s "$f" "$f.down" || bench_die "download differs"
+		down=$(bench_calc "$down + $t")
+
+		read -r t code < <(bench_curl_time "$f.down" \
+		    --aws-sigv4 "aws:amz:$S3_REGION:s3" \
+		    --user "$S3_ACCESS_KEY_ID:$S3_SECRET_ACCESS_KEY" \
+		    -H "x-amz-content-sha256: $BENCH_EMPTY_SHA256" \
+		    "$S3_ENDPOINT_URL/$S3_BUCKET_NAME/$key")
+		[ "$code" = 200 ] || bench_die "direct GET answered $code"
+		cmp -s "$f" "$f.down" || bench_die "direct GET differs"
+		down_s3=$(bench_calc "$down_s3 + $t")
+		rm -f "$f" "$f.down"
+	done
+
+	bench_row "upload $mib MiB ($rounds x), MB/s" \
+	    "$(bench_calc "$bytes / 1000000 / $up")" \
+	    "$(bench_calc "$bytes / 1000000 / $up_s3")" "signed PUT to S3" 0.8
+	bench_row "download $mib MiB ($rounds x), MB/s" \
+	    "$(bench_calc "$bytes / 1000000 / $down")" \
+	    "$(bench_calc "$bytes / 1000000 / $down_s3")" "signed GET from S3" 0.8
+}
+
+# bench_rss_kib PID FIELD: VmRSS or VmHWM of a process, in KiB.
+bench_rss_kib() {
+	awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"
+}
+
+# 5. Memory: the peak RSS of each worker while BENCH_BIG_DOWNLOADS
+# downloads and BENCH_BIG_UPLOADS uploads of BENCH_BIG_MIB MiB run at
+# once. The kernel's high-water mark (VmHWM) is reset first through
+# clear_refs, so the peak is this phase's, not start-up's.
+bench_memory() {
+	local big id workers w i pids=() idle=() peak pid out
+	local total=$((BENCH_BIG_DOWNLOADS + BENCH_BIG_UPLOADS))
+	bench_note "memory: $BENCH_BIG_DOWNLOADS downloads and $BENCH_BIG_UPLOADS uploads of $BENCH_BIG_MIB MiB"
+	big="$BENCH_TMP/big.png"
+	bench_make_file "$big" "$BENCH_BIG_MIB"
+	id=$(curl -fsS -H "Authorization: Bearer $BENCH_TOKEN" \
+	    -H 'content-type: image/png' --data-binary @"$big" \
+	    "$BENCH_URL/api/v1/reactions" | jq -r .id)
+	for i in $(seq 1 "$BENCH_BIG_UPLOADS"); do
+		bench_make_file "$BENCH_TMP/big-$i.png" "$BENCH_BIG_MIB"
+	done
+
+	workers=$(bench_workers "$REACTBIN_PID")
+	for w in $workers; do
+		idle+=("$(bench_rss_kib "$w" VmRSS)")
+		echo 5 >"/proc/$w/clear_refs" ||
+		    bench_die "cannot reset the peak RSS of $w"
+	done
+
+	out="$BENCH_TMP/memory"
+	mkdir -p "$out"
+	for i in $(seq 1 "$BENCH_BIG_DOWNLOADS"); do
+		curl -sS -o /dev/null -w '%{http_code} %{size_download}\n' \
+		    --limit-rate "$BENCH_BIG_RATE" \
+		    "$BENCH_URL/api/v1/reactions/$id/file" >"$out/down-$i" &
+		pids+=($!)
+	done
+	for i in $(seq 1 "$BENCH_BIG_UPLOADS"); do
+		curl -sS -o /dev/null -w '%{http_code}\n' \
+		    --limit-rate "$BENCH_BIG_RATE" \
+		    -H "Authorization: Bearer $BENCH_TOKEN" \
+		    -H 'content-type: image/png' \
+		    --data-binary @"$BENCH_TMP/big-$i.png" \
+		    "$BENCH_URL/api/v1/reactions" >"$out/up-$i" &
+		pids+=($!)
+	done
+	for pid in "${pids[@]}"; do
+		wait "$pid" || true
+	done
+
+	[ "$(cat "$out"/down-* | grep -c "^200 $((BENCH_BIG_MIB * BENCH_MIB))\$")" \
+	    -eq "$BENCH_BIG_DOWNLOADS" ] ||
+	    bench_die "not every download completed: $(cat "$out"/down-*)"
+	[ "$(cat "$out"/up-* | grep -c '^201$')" -eq "$BENCH_BIG_UPLOADS" ] ||
+	    bench_die "not every upload was stored: $(cat "$out"/up-*)"
+
+	i=0
+	for w in $workers; do
+		peak=$(bench_rss_kib "$w" VmHWM)
+		bench_row "worker $((i + 1)) peak RSS, $total x $BENCH_BIG_MIB MiB at once, MiB" \
+		    "$(bench_calc "$peak / 1024")" \
+		    "$(bench_calc "${idle[$i]} / 1024")" "same worker, idle"
+		i=$((i + 1))
+	done
+	rm -f "$big" "$BENCH_TMP"/big-*.png
+}
+
+# 3-5: what reactions.sh measures alone.
+bench_reactions() {
+	bench_list
+	bench_transfer 1 10
+	bench_transfer 10 5
+	bench_memory
+}
