@@ -34,6 +34,8 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 #define FLAG_HASH	0x02	/* the payload hash is a line */
 #define FLAG_REGION	0x04	/* the region is a line */
 #define FLAG_NO_HOST	0x08	/* do not add a host header */
+#define FLAG_BODY_HASH	0x10	/* the payload hash is of the input */
+#define FLAG_OWN_TIME	0x20	/* the timestamp is made from 8 bytes */
 #define FLAG_PREAMBLE	3	/* flags and two bytes of expiry */
 
 #define FUZZ_TIMESTAMP	"20260101T000000Z"
@@ -51,6 +53,8 @@ static void		 lines_free(struct lines *);
 static int		 hexval(char);
 static int		 unreserved(unsigned char, int);
 static void		 encode_check(const char *, int);
+static int		 timestamp_check(const uint8_t *, size_t,
+			    char[SIGV4_TIMESTAMP_LEN + 1]);
 
 static void
 lines_split(struct lines *l, const uint8_t *p, size_t len)
@@ -143,6 +147,32 @@ encode_check(const char *in, int encode_slash)
 	free(out);
 }
 
+/* sigv4_timestamp() of the first eight bytes: digits, 'T', 'Z' or -1. */
+static int
+timestamp_check(const uint8_t *data, size_t size,
+    char out[SIGV4_TIMESTAMP_LEN + 1])
+{
+	uint64_t	v;
+	size_t		i;
+
+	if (size < sizeof(v))
+		return (-1);
+	v = 0;
+	for (i = 0; i < sizeof(v); i++)
+		v = v << 8 | data[i];
+	if (sigv4_timestamp((time_t)v, out) != 0)
+		return (-1);
+	for (i = 0; i < SIGV4_TIMESTAMP_LEN; i++) {
+		if (i == 8 ? out[i] != 'T' :
+		    i == SIGV4_TIMESTAMP_LEN - 1 ? out[i] != 'Z' :
+		    (out[i] < '0' || out[i] > '9'))
+			abort();
+	}
+	if (out[SIGV4_TIMESTAMP_LEN] != '\0')
+		abort();
+	return (0);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -153,6 +183,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct lines		 l;
 	char			 sig[SIGV4_SHA256_HEX_LEN + 1];
 	char			 sig2[SIGV4_SHA256_HEX_LEN + 1];
+	char			 hash[SIGV4_SHA256_HEX_LEN + 1];
+	char			 stamp[SIGV4_TIMESTAMP_LEN + 1];
 	char			*canon, *query, *sts, *auth, *presign, *sep;
 	const char		*line;
 	unsigned int		 flags, expires;
@@ -180,6 +212,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		req.payload_hash = lines_take(&l, SIGV4_UNSIGNED_PAYLOAD);
 	if (flags & FLAG_REGION)
 		key.region = lines_take(&l, "us-east-1");
+	if (flags & FLAG_BODY_HASH) {
+		if (sigv4_sha256_hex(data, size, hash) != 0)
+			abort();
+		req.payload_hash = hash;
+	}
+	if (timestamp_check(data, size, stamp) == 0 &&
+	    (flags & FLAG_OWN_TIME))
+		req.timestamp = stamp;
 
 	req.headers = hdr;
 	req.query = qry;
