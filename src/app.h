@@ -61,6 +61,7 @@ struct request_ctx	*request_ctx(struct http_request *);
 void			 request_finish(struct http_request *);
 int			 request_body_json(struct http_request *, yajl_val *);
 void			 request_refuse_early(struct connection *);
+int			 request_headers_ambiguous(struct http_request *);
 int			 json_body_headers(struct http_request *);
 
 /* reply.c */

@@ -94,8 +94,21 @@ auth_me(struct http_request *req)
 int
 auth_bearer(struct http_request *req, time_t *exp)
 {
+	struct http_header	*hdr;
 	const char		*header, *token;
 	enum token_status	 status;
+	int			 count;
+
+	/* Two Authorization headers: which one would we have checked? */
+	count = 0;
+	TAILQ_FOREACH(hdr, &req->req_headers, list) {
+		if (!strcasecmp(hdr->header, "authorization"))
+			count++;
+	}
+	if (count > 1) {
+		auth_unauthorized(req, "more than one Authorization header");
+		return (KORE_RESULT_ERROR);
+	}
 
 	if (!http_request_header(req, "authorization", &header)) {
 		auth_unauthorized(req, "a bearer token is required");

@@ -59,6 +59,14 @@ job_run(struct http_request *req, const step_fn *steps, size_t datalen)
 	ctx = request_ctx(req);
 
 	if ((job = ctx->job) == NULL) {
+		/*
+		 * The request is complete and the handler's now: Kore's
+		 * header/body timer must not fire while it waits on
+		 * PostgreSQL or S3 (Kore leaves it running for a DELETE
+		 * sent without a Content-Length).
+		 */
+		req->owner->http_timeout = 0;
+
 		job = kore_calloc(1, sizeof(*job));
 		job->req = req;
 		job->steps = steps;

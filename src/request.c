@@ -176,6 +176,9 @@ json_body_headers(struct http_request *req)
 {
 	struct connection	*c = req->owner;
 
+	if (request_headers_ambiguous(req))
+		return (KORE_RESULT_ERROR);
+
 	if (req->http_body_length <= JSON_BODY_MAX)
 		return (KORE_RESULT_OK);
 
@@ -184,6 +187,37 @@ json_body_headers(struct http_request *req)
 	    "payload_too_large", "the JSON body is too large");
 	request_refuse_early(c);
 	return (KORE_RESULT_ERROR);
+}
+
+/*
+ * Headers that must not appear twice: two Content-Lengths let a proxy and
+ * us disagree on where a request ends (RFC 9112 6.3 wants a 400), and two
+ * Authorizations on which one was checked. A request with either is
+ * answered 400 and its connection closed. Returns 1 when it was refused.
+ */
+int
+request_headers_ambiguous(struct http_request *req)
+{
+	struct http_header	*hdr;
+	int			 lengths, auths;
+
+	lengths = auths = 0;
+	TAILQ_FOREACH(hdr, &req->req_headers, list) {
+		if (!strcasecmp(hdr->header, "content-length"))
+			lengths++;
+		else if (!strcasecmp(hdr->header, "authorization"))
+			auths++;
+	}
+
+	if (lengths <= 1 && auths <= 1)
+		return (0);
+
+	req->owner->flags |= CONN_CLOSE_EMPTY;
+	reply_error(req, HTTP_STATUS_BAD_REQUEST, "bad_request",
+	    lengths > 1 ? "more than one Content-Length header" :
+	    "more than one Authorization header");
+	request_refuse_early(req->owner);
+	return (1);
 }
 
 static void

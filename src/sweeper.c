@@ -67,8 +67,15 @@ sweeper_tick(void *arg, u_int64_t now)
 	(void)arg;
 
 	if (sweeping != NULL) {
-		if (now - sweep_started < SWEEP_STUCK_MS)
+		/*
+		 * Kore does not call a pgsql callback when the connection
+		 * under a query breaks (it only wakes a request): look again,
+		 * and the runner finds the failed query and moves on.
+		 */
+		if (now - sweep_started < SWEEP_STUCK_MS) {
+			job_wakeup(sweeping);
 			return;
+		}
 		log_warn("event=sweep_abandoned after_ms=%llu",
 		    (unsigned long long)(now - sweep_started));
 		job_free(sweeping);

@@ -174,6 +174,9 @@ upload_headers(struct http_request *req)
 	 * say "connection: close" and must not make Kore parse the body
 	 * as the next request, which CONN_CLOSE_EMPTY does both of.
 	 */
+	if (request_headers_ambiguous(req))
+		return (KORE_RESULT_ERROR);
+
 	closing = c->flags & CONN_CLOSE_EMPTY;
 	c->flags |= CONN_CLOSE_EMPTY;
 
