@@ -60,7 +60,8 @@ enc_decimal(const char *s, size_t len, uint64_t max, uint64_t *out)
 		if (s[i] < '0' || s[i] > '9')
 			return (-1);
 		d = (uint64_t)(s[i] - '0');
-		if (v > (max - d) / DECIMAL_BASE)
+		/* v * 10 + d <= max, without overflow (nor max - d below 0). */
+		if (d > max || v > (max - d) / DECIMAL_BASE)
 			return (-1);
 		v = v * DECIMAL_BASE + d;
 	}

@@ -43,6 +43,11 @@ test_decimal(void **state)
 	assert_true(v == UINT64_MAX);
 	assert_int_equal(enc_decimal("18446744073709551616", 20, UINT64_MAX,
 	    &v), -1);
+	/* A limit below the digit itself. */
+	assert_int_equal(enc_decimal("7", 1, 5, &v), -1);
+	assert_int_equal(enc_decimal("5", 1, 5, &v), 0);
+	assert_int_equal(enc_decimal("0", 1, 0, &v), 0);
+	assert_int_equal(enc_decimal("1", 1, 0, &v), -1);
 	assert_int_equal(enc_decimal("", 0, 10, &v), -1);
 	assert_int_equal(enc_decimal("+1", 2, 10, &v), -1);
 	assert_int_equal(enc_decimal("1 ", 2, 10, &v), -1);
