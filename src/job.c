@@ -81,9 +81,10 @@ job_run(struct http_request *req, const step_fn *steps, size_t datalen)
 }
 
 /*
- * A job with no request behind it (background work). It starts at once;
- * done is called when its last step has returned STEP_DONE, and must free
- * the job with job_free().
+ * A job with no request behind it (background work). job_wakeup() starts
+ * it; done is called when its last step has returned STEP_DONE (possibly
+ * before job_wakeup returns, so keep the pointer before starting it) and
+ * must free the job with job_free().
  */
 struct job *
 job_detached(const step_fn *steps, size_t datalen, void (*done)(struct job *))
@@ -96,7 +97,6 @@ job_detached(const step_fn *steps, size_t datalen, void (*done)(struct job *))
 	if (datalen > 0)
 		job->data = kore_calloc(1, datalen);
 
-	job_wakeup(job);
 	return (job);
 }
 

@@ -191,31 +191,40 @@ json_body_headers(struct http_request *req)
 
 /*
  * Headers that must not appear twice: two Content-Lengths let a proxy and
- * us disagree on where a request ends (RFC 9112 6.3 wants a 400), and two
- * Authorizations on which one was checked. A request with either is
- * answered 400 and its connection closed. Returns 1 when it was refused.
+ * us disagree on where a request ends (RFC 9112 6.3 wants a 400), two
+ * Authorizations or Content-Types on which one was looked at. A request
+ * with any of them is answered 400 and its connection closed. Returns 1
+ * when it was refused.
  */
 int
 request_headers_ambiguous(struct http_request *req)
 {
+	static const char	*const singles[] = {
+		"content-length", "authorization", "content-type",
+	};
 	struct http_header	*hdr;
-	int			 lengths, auths;
+	const char		*twice;
+	size_t			 i;
+	int			 seen[sizeof(singles) / sizeof(singles[0])];
 
-	lengths = auths = 0;
+	memset(seen, 0, sizeof(seen));
+	twice = NULL;
+
 	TAILQ_FOREACH(hdr, &req->req_headers, list) {
-		if (!strcasecmp(hdr->header, "content-length"))
-			lengths++;
-		else if (!strcasecmp(hdr->header, "authorization"))
-			auths++;
+		for (i = 0; i < sizeof(singles) / sizeof(singles[0]); i++) {
+			if (strcasecmp(hdr->header, singles[i]))
+				continue;
+			if (seen[i]++ > 0)
+				twice = singles[i];
+		}
 	}
 
-	if (lengths <= 1 && auths <= 1)
+	if (twice == NULL)
 		return (0);
 
 	req->owner->flags |= CONN_CLOSE_EMPTY;
 	reply_error(req, HTTP_STATUS_BAD_REQUEST, "bad_request",
-	    lengths > 1 ? "more than one Content-Length header" :
-	    "more than one Authorization header");
+	    "a header that may appear once appears twice");
 	request_refuse_early(req->owner);
 	return (1);
 }

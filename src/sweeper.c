@@ -82,9 +82,11 @@ sweeper_tick(void *arg, u_int64_t now)
 		sweeping = NULL;
 	}
 
+	/* Known before it runs: it can finish inside job_wakeup(). */
 	sweep_started = now;
 	sweeping = job_detached(sweep_steps, sizeof(struct sweep),
 	    sweeper_done);
+	job_wakeup(sweeping);
 }
 
 static void

@@ -49,20 +49,9 @@ URL_BIG=$((64 * 1024))
 
 # case name -> why it is a TODO (a product bug, reported, not fixed here).
 CT_UNCHECKED="the Content-Type of a JSON body is not checked (spec: bodies are JSON)"
-CT_FIRST="of two conflicting Content-Type headers the first is used"
-CL_FIRST="conflicting Content-Length headers are not refused (RFC 9112 6.3); Kore uses the first"
-AUTH_FIRST="of two Authorization headers only the first is looked at"
 declare -A KNOWN_BUGS=(
 	["login: right password, text/plain"]=$CT_UNCHECKED
-	["login: two Content-Types"]=$CT_FIRST
-	["login: two Content-Lengths"]=$CL_FIRST
-	["me: two Authorizations, valid first"]=$AUTH_FIRST
-	["upload raw: two Content-Lengths"]=$CL_FIRST
-	["upload: two Content-Types (raw and multipart)"]=$CT_FIRST
-	["list: two Authorizations, valid first"]=$AUTH_FIRST
 	["edit: valid body as text/plain"]=$CT_UNCHECKED
-	["edit: two Content-Types"]=$CT_FIRST
-	["edit: two Content-Lengths"]=$CL_FIRST
 )
 
 psql_pid=
