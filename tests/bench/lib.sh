@@ -37,6 +37,7 @@ BENCH_MIB=1048576
 
 BENCH_TMP=
 BENCH_LOAD=
+BENCH_TREE=
 BENCH_LAUNCH_PID=
 BENCH_URL=
 BENCH_TOKEN=
@@ -71,6 +72,11 @@ bench_need() {
 bench_begin() {
 	bench_need wrk pgbench psql curl jq bc convert python3 kodev kore
 	BENCH_LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
+	# What was measured: the commit, and what the copy took uncommitted.
+	BENCH_TREE="$(git -C "$BENCH_TOP" rev-parse --short HEAD 2>/dev/null || echo '?')"
+	BENCH_TREE="$BENCH_TREE$(git -C "$BENCH_TOP" status --porcelain -- src \
+	    assets conf kore.conf.in 2>/dev/null | awk '
+		{ f = f " " $2 } END { if (f != "") print " + uncommitted:" f }')"
 	BENCH_TMP=$(mktemp -d /tmp/reactbin-bench.XXXXXX)
 	BENCH_TABLE="$BENCH_TMP/table.tsv"
 	: >"$BENCH_TABLE"
@@ -347,6 +353,7 @@ bench_header() {
 	cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 	echo "reactbin benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo "machine: $cpu, $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -sr)"
+	echo "tree: $BENCH_TREE"
 	echo "load average at the start: $BENCH_LOAD (other processes share the machine)"
 	echo "reactbin: kodev flavour $BENCH_FLAVOR, $BENCH_WORKERS workers; wrk/pgbench: $BENCH_THREADS threads, $BENCH_CONNECTIONS connections, ${BENCH_WARMUP} s warm-up + ${BENCH_SECONDS} s, best of $BENCH_ROUNDS alternating runs; loopback"
 }
