@@ -128,6 +128,7 @@ struct job {
 	int			 running;
 	int			 kicked;
 	int			 finished;
+	struct kore_timer	*deferred;
 
 	struct kore_pgsql	 sql;
 	int			 started;

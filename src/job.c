@@ -40,6 +40,7 @@ static enum poll_result	job_poll_sql(struct job *);
 static enum poll_result	job_start_sql(struct job *);
 static void		job_sql_failed(struct job *);
 static void		job_sql_callback(struct kore_pgsql *, void *);
+static void		job_deferred_wakeup(void *, u_int64_t);
 static void		job_reply_sql_error(struct job *);
 static void		job_clear_query(struct job *);
 static int		job_unavailable(const char *);
@@ -203,6 +204,11 @@ job_free(struct job *job)
 	job->finished = 1;
 	job->done = NULL;
 
+	if (job->deferred != NULL) {
+		kore_timer_remove(job->deferred);
+		job->deferred = NULL;
+	}
+
 	/*
 	 * Kore frees a request's bound pgsql and curl structures after
 	 * on_free runs, and these live inside the job: release them first.
@@ -360,9 +366,36 @@ job_start_sql(struct job *job)
 static void
 job_sql_callback(struct kore_pgsql *sql, void *arg)
 {
-	(void)sql;
+	struct job	*job = arg;
 
-	job_wakeup(arg);
+	/*
+	 * A query still in INIT was queued for a free connection, and this
+	 * is Kore's pgsql_queue_wakeup() calling: it unlinks and frees its
+	 * wait entry only after we return, so starting the query now (which
+	 * cleans up, and so frees that entry too) would free it twice. Run
+	 * the job from the next turn of the event loop instead.
+	 */
+	if (sql->state == KORE_PGSQL_STATE_INIT) {
+		if (job->deferred == NULL) {
+			job->deferred = kore_timer_add(job_deferred_wakeup, 0,
+			    job, KORE_TIMER_ONESHOT);
+		}
+		return;
+	}
+
+	job_wakeup(job);
+}
+
+static void
+job_deferred_wakeup(void *arg, u_int64_t now)
+{
+	struct job	*job = arg;
+
+	(void)now;
+
+	/* Kore has unlinked this timer and frees it after we return. */
+	job->deferred = NULL;
+	job_wakeup(job);
 }
 
 static void

@@ -12,7 +12,9 @@
  *  - the rest is "header JSON" newline "claims JSON", which the harness
  *    encodes and signs with the right key, so that the claim checks
  *    behind the signature are reached too;
- *  - the rest is an Authorization header value.
+ *  - the rest is an Authorization header value;
+ *  - eight bytes of iat, four of lifetime, then a subject: the token
+ *    token_issue() makes must verify, with that exp, at that time.
  * A token accepted must be unexpired for the subject asked about.
  */
 
@@ -33,11 +35,14 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 #define FUZZ_KEY	"fuzz-token-key-of-thirty-two-bytes!"
 #define FUZZ_SUB	"owner"
 #define FUZZ_NOW	((time_t)1767225600)	/* 2026-01-01 */
+#define ISSUE_HEADER	12	/* iat (8 bytes) and lifetime (4) */
+#define PLAIN_SUB_MAX	64
 
 enum fuzz_mode {
 	MODE_RAW,
 	MODE_SIGNED,
 	MODE_AUTHORIZATION,
+	MODE_ISSUE,
 	MODE_COUNT
 };
 
@@ -45,6 +50,8 @@ static char	*dup_text(const uint8_t *, size_t);
 static size_t	 b64url(const uint8_t *, size_t, char *);
 static char	*sign(const uint8_t *, size_t);
 static void	 verify_check(const char *);
+static void	 issue_check(const uint8_t *, size_t);
+static int	 plain_subject(const char *);
 
 static char *
 dup_text(const uint8_t *p, size_t len)
@@ -155,6 +162,57 @@ verify_check(const char *tok)
 	}
 }
 
+static int
+plain_subject(const char *sub)
+{
+	size_t	i;
+
+	for (i = 0; sub[i] != '\0'; i++)
+		if ((unsigned char)sub[i] < 0x20 || (unsigned char)sub[i] > 0x7e)
+			return (0);
+	return (i > 0 && i < PLAIN_SUB_MAX);
+}
+
+static void
+issue_check(const uint8_t *data, size_t size)
+{
+	uint64_t	 iat;
+	uint32_t	 life;
+	time_t		 exp;
+	char		*sub, *tok;
+	size_t		 i;
+
+	if (size < ISSUE_HEADER)
+		return;
+	iat = 0;
+	for (i = 0; i < sizeof(iat); i++)
+		iat = iat << 8 | data[i];
+	life = 0;
+	for (; i < ISSUE_HEADER; i++)
+		life = life << 8 | data[i];
+	/* Mostly sensible times, sometimes any. */
+	if (!(data[0] & 0x80))
+		iat %= (uint64_t)FUZZ_NOW * 2;
+	sub = dup_text(data + ISSUE_HEADER, size - ISSUE_HEADER);
+
+	if (token_issue(FUZZ_KEY, strlen(FUZZ_KEY), sub, (time_t)iat,
+	    (long)life, &tok) == 0) {
+		if (strlen(tok) > TOKEN_MAX_LEN)
+			abort();
+		exp = 0;
+		if (token_verify(FUZZ_KEY, strlen(FUZZ_KEY), tok, sub,
+		    (time_t)iat, &exp) != TOKEN_OK ||
+		    exp != (time_t)iat + (time_t)life)
+			abort();
+		free(tok);
+	} else if (life > 0 && iat < (uint64_t)FUZZ_NOW * 2 &&
+	    plain_subject(sub)) {
+		/* A short printable ASCII subject at a sane time always works. */
+		abort();
+	}
+	free(sub);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -187,6 +245,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			verify_check(t);
 		}
 		free(s);
+		break;
+	case MODE_ISSUE:
+		issue_check(data + 1, size - 1);
 		break;
 	}
 

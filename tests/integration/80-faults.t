@@ -3,7 +3,7 @@
 #
 #   1. PostgreSQL stops under load: 503 database_unavailable as JSON, never
 #      a reset connection; health stays 200; no worker dies; recovery
-#      without a restart.
+#      without a restart; a pool kept busy for two sweeps loses no worker.
 #   2. S3 stops: frozen (SIGSTOP, connected but silent) and refused (a
 #      closed port): uploads 502/503 with no row left, deletes 204 with the
 #      object removed once S3 is back, downloads 502/503; nothing hangs.
@@ -62,6 +62,10 @@ RSS_LIMIT_KB=$((200 * 1024))
 DOWNLOAD_BYTES=$((64 * 1024 * 1024))
 DOWNLOAD_RATE=1M
 KILL_ROUNDS=3
+# Longer than two sweeps (5 s apart), on more connections than the two
+# workers have pooled database connections (8 each).
+SATURATE_CONNECTIONS=64
+SATURATE_SECONDS=12
 
 instances=()
 helpers=()
@@ -390,6 +394,28 @@ t0=$(now_ms)
 wait_secs "$GHOST_SECONDS" ghost_gone
 ok $? "after the outage, the sweeper works again within 20 s"
 diag "the queued ghost deletion was $(ghost_gone && echo "swept after $(($(now_ms) - t0)) ms" || echo "still queued after $(($(now_ms) - t0)) ms")"
+
+# A pool kept busy for longer than two sweeps: each worker's sweeper query
+# then waits in Kore's queue for a free connection, and is woken from it
+# (where a callback that restarted the query at once freed Kore's wait
+# entry twice and took the worker down). The sweeper still does its work.
+deaths_before=$(worker_deaths "$main_out")
+workers_before=$(workers_of "$main_pid")
+wrk -t2 -c"$SATURATE_CONNECTIONS" -d"${SATURATE_SECONDS}s" "${auth[@]}" \
+    "$REACTBIN_URL/api/v1/reactions?tag=a&tag=b&limit=30" >"$work/saturate.wrk" 2>&1 &
+wrk_pid=$!
+helpers+=("$wrk_pid")
+sleep 1
+ghost="reactions/$(cat /proc/sys/kernel/random/uuid)"
+sql "INSERT INTO storage_deletions (object_key, due_at) VALUES ('$ghost', now())" >/dev/null
+wait "$wrk_pid"
+ok $? "wrk kept $SATURATE_CONNECTIONS connections busy for $SATURATE_SECONDS s"
+grep -E 'Requests/sec|Non-2xx|Socket errors' "$work/saturate.wrk" | while read -r l; do diag "saturated: $l"; done
+! grep -qE 'Non-2xx|Socket errors' "$work/saturate.wrk"
+ok $? "every request on the saturated pool answered 2xx, none was cut off"
+is "$(worker_deaths "$main_out")" "$deaths_before" "no worker exited or was restarted while the pool was saturated"
+is "$(workers_of "$main_pid")" "$workers_before" "the same worker processes are running after the saturation"
+ok "$(ghost_gone; echo $?)" "the sweeper removed a queued deletion while the pool was saturated"
 stop_instance "$main_pid"
 
 # ==============================================================================
