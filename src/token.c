@@ -17,9 +17,10 @@
  *  - exactly three segments of unpadded base64url, canonical (unused
  *    trailing bits zero, so no two strings carry the same signature);
  *  - header and payload are JSON objects without NUL bytes (neither raw
- *    nor as \u0000, since yajl's tree hands strings back NUL-terminated)
- *    and without repeated members that matter (another parser might take
- *    the other copy);
+ *    nor as \u0000 inside a string, since yajl's tree hands strings back
+ *    NUL-terminated: json_parse_object() sees to that) and without
+ *    repeated members that matter (another parser might take the other
+ *    copy);
  *  - the signature is exactly the 32 bytes of HMAC-SHA256, compared in
  *    constant time, before the payload is looked at;
  *  - iat, exp and nbf are non-negative JSON integers, not floats or strings.
@@ -43,6 +44,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "encoding.h"
+#include "json.h"
 #include "token.h"
 
 #define TOKEN_SIG_LEN		SHA256_DIGEST_LENGTH
@@ -57,14 +59,9 @@
 
 /* base64: 3 bytes in 4 characters, 6 bits a character. */
 
-/* Room for yajl's parse error text; only used to satisfy the API. */
+/* Room for the parser's error text; a token is only valid or not. */
 #define TOKEN_JSON_ERRLEN	128
 
-/* The escape yajl would turn into a NUL byte inside a string. */
-#define TOKEN_JSON_NUL_ESCAPE	"\\u0000"
-
-
-static yajl_val		token_json_parse(const char *, size_t);
 static int		token_json_member(yajl_val, const char *, yajl_val *);
 static int		token_json_uint(yajl_val, long long *);
 static int		token_key_ok(const void *, size_t);
@@ -230,13 +227,14 @@ token_from_authorization(const char *value)
 	return (p);
 }
 
-/* A base64url segment holding JSON, decoded and parsed; NULL if it is not. */
+/* A base64url segment holding a JSON object, decoded and parsed; or NULL. */
 static yajl_val
 token_json_segment(const char *seg, size_t seglen)
 {
 	uint8_t		*json;
 	size_t		 len;
 	yajl_val	 root;
+	char		 err[TOKEN_JSON_ERRLEN];
 
 	/* Decoding never makes text longer. */
 	if ((json = malloc(seglen + 1)) == NULL)
@@ -246,7 +244,7 @@ token_json_segment(const char *seg, size_t seglen)
 		return (NULL);
 	}
 
-	root = token_json_parse((const char *)json, len);
+	root = json_parse_object(json, len, err, sizeof(err));
 	free(json);
 	return (root);
 }
@@ -262,8 +260,6 @@ token_check_header(const char *seg, size_t seglen)
 		return (TOKEN_MALFORMED);
 
 	st = TOKEN_MALFORMED;
-	if (!YAJL_IS_OBJECT(root))
-		goto out;
 	if (token_json_member(root, "alg", &alg) == -1 ||
 	    token_json_member(root, "typ", &typ) == -1 ||
 	    token_json_member(root, "crit", &crit) == -1)
@@ -326,8 +322,6 @@ token_check_claims(const char *seg, size_t seglen, const char *want_sub,
 		return (TOKEN_MALFORMED);
 
 	st = TOKEN_MALFORMED;
-	if (!YAJL_IS_OBJECT(root))
-		goto out;
 	if (token_json_member(root, "sub", &sub) == -1 ||
 	    token_json_member(root, "iat", &iat) == -1 ||
 	    token_json_member(root, "exp", &exp) == -1 ||
@@ -364,37 +358,6 @@ token_check_claims(const char *seg, size_t seglen, const char *want_sub,
 out:
 	yajl_tree_free(root);
 	return (st);
-}
-
-/*
- * Parse len bytes of JSON text. yajl's tree parser reads up to a NUL, so
- * text with a NUL in it (which would be cut short) is refused, as is the
- * \u0000 escape, which would put a NUL inside a returned string. The scan
- * for the escape ignores context: at worst it refuses odd text no issued
- * token contains.
- */
-static yajl_val
-token_json_parse(const char *json, size_t len)
-{
-	char	*text;
-	char	 err[TOKEN_JSON_ERRLEN];
-	yajl_val root;
-
-	if (memchr(json, '\0', len) != NULL)
-		return (NULL);
-	if (memmem(json, len, TOKEN_JSON_NUL_ESCAPE,
-	    sizeof(TOKEN_JSON_NUL_ESCAPE) - 1) != NULL)
-		return (NULL);
-
-	if ((text = malloc(len + 1)) == NULL)
-		return (NULL);
-	memcpy(text, json, len);
-	text[len] = '\0';
-
-	root = yajl_tree_parse(text, err, sizeof(err));
-	free(text);
-
-	return (root);
 }
 
 /*

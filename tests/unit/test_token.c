@@ -318,6 +318,8 @@ test_issue_awkward_subject(void **state)
 	const char	*subs[] = {
 		"o\"w\\n/er", "\xc3\xa9l\xc3\xa8ve", "tab\there", "a b",
 		"</script>", "\x01\x1f",
+		/* The text \u0000 (escaped as \\u0000), not a NUL. */
+		"a\\u0000b", "\\\\u0000",
 	};
 	char		*tok;
 	size_t		 i;
@@ -821,6 +823,14 @@ test_payload_not_json(void **state)
 	    KEYLEN);
 	assert_int_equal(VERIFY(tok), TOKEN_MALFORMED);
 	free(tok);
+
+	/* A NUL escaped inside a string would cut "owner\0x" to "owner". */
+	snprintf(p, sizeof(p), "{\"sub\":\"owner\\u0000x\",\"iat\":%lld,"
+	    "\"exp\":%lld}", NOW, EXP);
+	expect(HDR, p, TOKEN_MALFORMED);
+	snprintf(p, sizeof(p), "{\"sub\":\"owner\",\"iat\":%lld,"
+	    "\"exp\":%lld,\"x\\u0000\":1}", NOW, EXP);
+	expect(HDR, p, TOKEN_MALFORMED);
 }
 
 static void
