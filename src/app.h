@@ -62,6 +62,8 @@ void			 request_finish(struct http_request *);
 int			 request_body_json(struct http_request *, yajl_val *);
 void			 request_refuse_early(struct connection *);
 int			 request_headers_ambiguous(struct http_request *);
+void			 request_refuse_headers(struct http_request *, int,
+			    const char *, const char *);
 int			 json_body_headers(struct http_request *);
 
 /* reply.c */

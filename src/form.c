@@ -22,6 +22,9 @@
 #include "form.h"
 
 #define MULTIPART_FORM_DATA	"multipart/form-data"
+#define APPLICATION_JSON	"application/json"
+#define CHARSET_PARAM		"charset"
+#define CHARSET_UTF8		"utf-8"
 #define BOUNDARY_PARAM		"boundary"
 #define DISPOSITION_HEADER	"content-disposition"
 #define DISPOSITION_FORM_DATA	"form-data"
@@ -112,6 +115,34 @@ form_content_type(const char *value, size_t len,
 		memcpy(out, p.value, p.value_len);
 		out[p.value_len] = '\0';
 		found = 1;
+	}
+}
+
+int
+form_content_is_json(const char *value, size_t len)
+{
+	struct param	p;
+	size_t		pos, n;
+
+	pos = skip_ows(value, len, 0);
+	n = strlen(APPLICATION_JSON);
+	if (len - pos < n || strncasecmp(value + pos, APPLICATION_JSON, n))
+		return (0);
+	pos += n;
+
+	for (;;) {
+		switch (param_next(value, len, &pos, &p)) {
+		case 0:
+			return (1);
+		case -1:
+			return (0);
+		default:
+			break;
+		}
+
+		if (span_equals(p.name, p.name_len, CHARSET_PARAM) &&
+		    (p.too_long || strcasecmp(p.value, CHARSET_UTF8)))
+			return (0);
 	}
 }
 

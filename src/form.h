@@ -51,6 +51,13 @@ enum form_body	form_content_type(const char *value, size_t len,
 		    char out[FORM_BOUNDARY_MAX + 1]);
 
 /*
+ * Whether a Content-Type header value names JSON: application/json, in
+ * any case, with parameters or none, but a charset other than UTF-8 (the
+ * only one JSON has, RFC 8259 8.1) is not.
+ */
+int		form_content_is_json(const char *value, size_t len);
+
+/*
  * One part of a multipart body. name is the Content-Disposition form-data
  * name, or "" when the part has none, it is longer than FORM_NAME_MAX, or
  * the disposition is not form-data; has_filename says whether a filename

@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "app.h"
+#include "form.h"
 #include "json.h"
 #include "log.h"
 
@@ -107,17 +108,30 @@ request_finish(struct http_request *req)
 
 /*
  * Read the request body as a JSON object. On failure the error reply has
- * been sent and KORE_RESULT_ERROR comes back.
+ * been sent and KORE_RESULT_ERROR comes back. A body that says it is
+ * something else is refused even when it parses (a JSON-shaped text/plain
+ * body is how a page on another site posts without a CORS preflight); one
+ * with no Content-Type at all is read as JSON.
  */
 int
 request_body_json(struct http_request *req, yajl_val *out)
 {
 	struct kore_buf	*buf;
+	const char	*type;
 	u_int8_t	 chunk[BUFSIZ];
 	ssize_t		 ret;
 	char		 reason[128];
 
 	*out = NULL;
+
+	if (http_request_header(req, "content-type", &type) &&
+	    !form_content_is_json(type, strlen(type))) {
+		reply_error(req, HTTP_STATUS_UNSUPPORTED_MEDIA_TYPE,
+		    "unsupported_media_type",
+		    "the body must be JSON (Content-Type: application/json)");
+		return (KORE_RESULT_ERROR);
+	}
+
 	buf = kore_buf_alloc(BUFSIZ);
 
 	for (;;) {
@@ -167,26 +181,36 @@ request_refuse_early(struct connection *c)
 }
 
 /*
- * The on_headers hook of routes that take a JSON body: a body larger than
- * any JSON we accept is refused before it is read, since Kore would
- * otherwise buffer up to http_body_max (sized for uploads) first.
+ * The on_headers hook of routes that take a JSON body (and of the
+ * catch-all route): a body larger than any JSON we accept is refused
+ * before it is read, since Kore would otherwise buffer up to
+ * http_body_max (sized for uploads) first.
  */
 int
 json_body_headers(struct http_request *req)
 {
-	struct connection	*c = req->owner;
-
 	if (request_headers_ambiguous(req))
 		return (KORE_RESULT_ERROR);
 
 	if (req->http_body_length <= JSON_BODY_MAX)
 		return (KORE_RESULT_OK);
 
-	c->flags |= CONN_CLOSE_EMPTY;
-	reply_error(req, HTTP_STATUS_REQUEST_ENTITY_TOO_LARGE,
+	request_refuse_headers(req, HTTP_STATUS_REQUEST_ENTITY_TOO_LARGE,
 	    "payload_too_large", "the JSON body is too large");
-	request_refuse_early(c);
 	return (KORE_RESULT_ERROR);
+}
+
+/*
+ * Answer from a header hook, and close the connection after the answer:
+ * the body that follows is never read (see request_refuse_early).
+ */
+void
+request_refuse_headers(struct http_request *req, int status,
+    const char *code, const char *message)
+{
+	req->owner->flags |= CONN_CLOSE_EMPTY;
+	reply_error(req, status, code, message);
+	request_refuse_early(req->owner);
 }
 
 /*
@@ -222,10 +246,8 @@ request_headers_ambiguous(struct http_request *req)
 	if (twice == NULL)
 		return (0);
 
-	req->owner->flags |= CONN_CLOSE_EMPTY;
-	reply_error(req, HTTP_STATUS_BAD_REQUEST, "bad_request",
+	request_refuse_headers(req, HTTP_STATUS_BAD_REQUEST, "bad_request",
 	    "a header that may appear once appears twice");
-	request_refuse_early(req->owner);
 	return (1);
 }
 

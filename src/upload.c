@@ -187,10 +187,9 @@ upload_headers(struct http_request *req)
 
 	if (req->http_body_length >
 	    app_config.max_upload_bytes + UPLOAD_FRAMING_BYTES) {
-		reply_error(req, HTTP_STATUS_REQUEST_ENTITY_TOO_LARGE,
-		    "payload_too_large", "the request is larger than "
-		    "MAX_UPLOAD_BYTES allows");
-		request_refuse_early(c);
+		request_refuse_headers(req,
+		    HTTP_STATUS_REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
+		    "the request is larger than MAX_UPLOAD_BYTES allows");
 		return (KORE_RESULT_ERROR);
 	}
 

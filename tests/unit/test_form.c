@@ -141,6 +141,35 @@ test_content_type(void **state)
 	    FORM_BAD_MULTIPART);
 }
 
+static int
+is_json(const char *value)
+{
+	return (form_content_is_json(value, strlen(value)));
+}
+
+static void
+test_content_is_json(void **state)
+{
+	(void)state;
+
+	assert_true(is_json("application/json"));
+	assert_true(is_json("Application/JSON"));
+	assert_true(is_json("application/json; charset=utf-8"));
+	assert_true(is_json(" application/json ;charset=\"UTF-8\" ; x=y"));
+	assert_true(is_json("application/json;"));
+
+	assert_false(is_json(""));
+	assert_false(is_json("text/plain"));
+	assert_false(is_json("application/x-www-form-urlencoded"));
+	assert_false(is_json("multipart/form-data; boundary=x"));
+	assert_false(is_json("application/jsonx"));
+	assert_false(is_json("application/json-seq"));
+	assert_false(is_json("application/json; charset=latin1"));
+	assert_false(is_json("application/json; charset"));
+	assert_false(is_json("application/json; charset=\"utf-8"));
+	assert_false(is_json("text/json"));
+}
+
 static void
 test_parts(void **state)
 {
@@ -457,6 +486,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_content_type),
+		cmocka_unit_test(test_content_is_json),
 		cmocka_unit_test(test_parts),
 		cmocka_unit_test(test_parts_lenient),
 		cmocka_unit_test(test_parts_malformed),
