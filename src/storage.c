@@ -44,6 +44,12 @@
 #define RELAY_HIGH_WATER	(1024 * 1024)
 #define RELAY_LOW_WATER		(256 * 1024)
 
+/*
+ * What curl reads from S3 in one go, and so the largest relayed chunk:
+ * fewer, larger chunks mean fewer system calls per megabyte.
+ */
+#define RELAY_BUFFER_SIZE	(64 * 1024L)
+
 /* An error body from S3 is read only this far (it is logged, not sent). */
 #define ERROR_BODY_MAX		4096
 
@@ -85,8 +91,13 @@ static size_t	storage_read(char *, size_t, size_t, void *);
 static size_t	storage_discard(char *, size_t, size_t, void *);
 static size_t	storage_relay_write(char *, size_t, size_t, void *);
 static int	storage_relay_sent(struct netbuf *);
+static void	storage_run(struct job *);
+static void	storage_kick(void);
+static void	storage_kicked(void *, u_int64_t);
 static void	storage_curl_done(struct kore_curl *, void *);
 static void	storage_classify(struct job *);
+
+static struct kore_timer	*kick;
 
 /* Path-style URLs start with the endpoint's own path prefix, if any. */
 static char	storage_origin[URL_MAX];
@@ -142,7 +153,7 @@ storage_put(struct job *job, const char *key, const void *data, size_t len,
 	curl_easy_setopt(job->curl.handle, CURLOPT_READDATA, call);
 	curl_easy_setopt(job->curl.handle, CURLOPT_TIMEOUT, PUT_TIMEOUT_S);
 
-	kore_curl_run(&job->curl);
+	storage_run(job);
 	return (0);
 }
 
@@ -153,7 +164,7 @@ storage_delete(struct job *job, const char *key)
 		return (-1);
 
 	curl_easy_setopt(job->curl.handle, CURLOPT_CUSTOMREQUEST, "DELETE");
-	kore_curl_run(&job->curl);
+	storage_run(job);
 	return (0);
 }
 
@@ -164,7 +175,7 @@ storage_head_bucket(struct job *job)
 		return (-1);
 
 	curl_easy_setopt(job->curl.handle, CURLOPT_NOBODY, 1L);
-	kore_curl_run(&job->curl);
+	storage_run(job);
 	return (0);
 }
 
@@ -193,8 +204,10 @@ storage_get(struct job *job, const char *key, const char *range,
 	curl_easy_setopt(job->curl.handle, CURLOPT_WRITEDATA, call);
 	/* A relay lasts as long as the client reads; stalls are caught. */
 	curl_easy_setopt(job->curl.handle, CURLOPT_TIMEOUT, 0L);
+	curl_easy_setopt(job->curl.handle, CURLOPT_BUFFERSIZE,
+	    RELAY_BUFFER_SIZE);
 
-	kore_curl_run(&job->curl);
+	storage_run(job);
 	return (0);
 }
 
@@ -420,7 +433,15 @@ storage_relay_write(char *ptr, size_t size, size_t nmemb, void *arg)
 		return (CURL_WRITEFUNC_PAUSE);
 	}
 
-	chunk = kore_malloc(sizeof(*chunk) + len);
+	/*
+	 * Not kore_malloc: it maps anything above its pools' sizes with a
+	 * fresh mmap(2), four page faults a chunk; malloc reuses the heap.
+	 */
+	if ((chunk = malloc(sizeof(*chunk) + len)) == NULL) {
+		log_error("event=relay_failed reason=out_of_memory");
+		kore_connection_disconnect(call->conn);
+		return (0);
+	}
 	chunk->call = call;
 	chunk->len = len;
 	memcpy(chunk->data, ptr, len);
@@ -464,11 +485,45 @@ storage_relay_sent(struct netbuf *nb)
 			call->resuming = 1;
 			curl_easy_pause(call->job->curl.handle, CURLPAUSE_CONT);
 			call->resuming = 0;
+			storage_kick();
 		}
 	}
 
-	kore_free(chunk);
+	free(chunk);
 	return (KORE_RESULT_OK);
+}
+
+/* Hand the prepared transfer to curl and have it started at once. */
+static void
+storage_run(struct job *job)
+{
+	kore_curl_run(&job->curl);
+	storage_kick();
+}
+
+/*
+ * curl asks to be driven "now" after a transfer is added or resumed, and
+ * Kore notes it, but its event loop picks the epoll timeout from its
+ * timers alone: without a timer due now the transfer would wait for the
+ * next one (up to the drain tick, 50 ms). A timer due now, doing nothing,
+ * makes the loop come round at once and run curl.
+ */
+static void
+storage_kick(void)
+{
+	if (kick == NULL)
+		kick = kore_timer_add(storage_kicked, 0, NULL,
+		    KORE_TIMER_ONESHOT);
+}
+
+static void
+storage_kicked(void *arg, u_int64_t now)
+{
+	(void)arg;
+	(void)now;
+
+	/* Kore frees a one-shot timer after this returns. */
+	kick = NULL;
 }
 
 static void
