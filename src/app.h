@@ -37,6 +37,9 @@
 /* The name the pgsql pool is registered under. */
 #define DB_NAME			"db"
 
+/* Connections one worker may hold open; more queries wait their turn. */
+#define DB_WORKER_CONNECTIONS	8
+
 /* Read once in the parent before any port accepts; workers inherit it. */
 extern struct config	app_config;
 
@@ -131,6 +134,11 @@ struct job {
 	int			 kicked;
 	int			 finished;
 	struct kore_timer	*deferred;
+
+	/* Admission to the worker's connections, first come first served. */
+	int			 admitted;
+	int			 queued;
+	TAILQ_ENTRY(job)	 waiting;
 
 	struct kore_pgsql	 sql;
 	int			 started;

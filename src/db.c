@@ -32,9 +32,6 @@
 /* While the server is down, a worker re-dials at most this often. */
 #define DB_RESET_INTERVAL_MS	1000
 
-/* Connections one worker may hold open; the rest queue. */
-#define DB_WORKER_CONNECTIONS	8
-
 struct migration {
 	int			 version;
 	const char		*name;

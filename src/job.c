@@ -14,6 +14,12 @@
  * waits for the storage call between steps, keeps a query's result for
  * the step after it, and turns a failed query into the right error reply
  * unless the step said it handles that SQLSTATE itself.
+ *
+ * Queries take turns for the worker's DB_WORKER_CONNECTIONS connections
+ * in the order they asked. Kore's own wait queue would do it too, but a
+ * woken waiter there loses the freed connection to any request that
+ * happens to ask first and goes back to the end of the line, so under
+ * load some requests waited for seconds while others never queued.
  */
 
 #include <stdarg.h>
@@ -40,12 +46,21 @@ static enum poll_result	job_poll_sql(struct job *);
 static enum poll_result	job_start_sql(struct job *);
 static void		job_sql_failed(struct job *);
 static void		job_sql_callback(struct kore_pgsql *, void *);
+static void		job_defer(struct job *);
 static void		job_deferred_wakeup(void *, u_int64_t);
+static int		job_admit(struct job *);
+static void		job_sql_release(struct job *);
+static void		job_admit_next(void);
 static void		job_reply_sql_error(struct job *);
 static void		job_clear_query(struct job *);
 static int		job_unavailable(const char *);
 static int		job_tolerated(const struct job *);
 static const char	*job_request_id(const struct job *);
+
+/* Queries on a connection now, and those waiting for one, in order. */
+static int			 jobs_admitted;
+static TAILQ_HEAD(, job)	 jobs_waiting =
+				    TAILQ_HEAD_INITIALIZER(jobs_waiting);
 
 /*
  * The handler side: run the request's job until it waits or is done.
@@ -213,7 +228,12 @@ job_free(struct job *job)
 	 * Kore frees a request's bound pgsql and curl structures after
 	 * on_free runs, and these live inside the job: release them first.
 	 */
-	kore_pgsql_cleanup(&job->sql);
+	job_sql_release(job);
+	if (job->queued) {
+		TAILQ_REMOVE(&jobs_waiting, job, waiting);
+		job->queued = 0;
+		job_admit_next();
+	}
 	storage_finish(job);
 	job_clear_query(job);
 	kore_free(job->data);
@@ -323,7 +343,7 @@ job_poll_sql(struct job *job)
 			job_sql_failed(job);
 			return (POLL_READY);
 		case KORE_PGSQL_STATE_COMPLETE:
-			kore_pgsql_cleanup(&job->sql);
+			job_sql_release(job);
 			return (POLL_READY);
 		default:
 			kore_pgsql_continue(&job->sql);
@@ -335,7 +355,11 @@ job_poll_sql(struct job *job)
 static enum poll_result
 job_start_sql(struct job *job)
 {
+	/* Out of Kore's wait queue, if a try below put it there. */
 	kore_pgsql_cleanup(&job->sql);
+	if (!job_admit(job))
+		return (POLL_SLEEP);
+
 	kore_pgsql_init(&job->sql);
 
 	if (job->req != NULL)
@@ -376,14 +400,21 @@ job_sql_callback(struct kore_pgsql *sql, void *arg)
 	 * the job from the next turn of the event loop instead.
 	 */
 	if (sql->state == KORE_PGSQL_STATE_INIT) {
-		if (job->deferred == NULL) {
-			job->deferred = kore_timer_add(job_deferred_wakeup, 0,
-			    job, KORE_TIMER_ONESHOT);
-		}
+		job_defer(job);
 		return;
 	}
 
 	job_wakeup(job);
+}
+
+/* Run a detached job from the next turn of the event loop. */
+static void
+job_defer(struct job *job)
+{
+	if (job->deferred == NULL) {
+		job->deferred = kore_timer_add(job_deferred_wakeup, 0, job,
+		    KORE_TIMER_ONESHOT);
+	}
 }
 
 static void
@@ -396,6 +427,73 @@ job_deferred_wakeup(void *arg, u_int64_t now)
 	/* Kore has unlinked this timer and frees it after we return. */
 	job->deferred = NULL;
 	job_wakeup(job);
+}
+
+/*
+ * May the job's query have a connection now? Only when one is free and
+ * nobody asked before it; otherwise it joins the line (a request sleeps
+ * until job_admit_next() wakes it) and 0 comes back.
+ */
+static int
+job_admit(struct job *job)
+{
+	struct job	*first;
+
+	if (job->admitted)
+		return (1);
+
+	first = TAILQ_FIRST(&jobs_waiting);
+	if (jobs_admitted >= DB_WORKER_CONNECTIONS ||
+	    (first != NULL && first != job)) {
+		if (!job->queued) {
+			TAILQ_INSERT_TAIL(&jobs_waiting, job, waiting);
+			job->queued = 1;
+		}
+		if (job->req != NULL)
+			http_request_sleep(job->req);
+		return (0);
+	}
+
+	if (job->queued) {
+		TAILQ_REMOVE(&jobs_waiting, job, waiting);
+		job->queued = 0;
+	}
+	job->admitted = 1;
+	jobs_admitted++;
+
+	/* Room for more: the next in line need not wait for a release. */
+	job_admit_next();
+	return (1);
+}
+
+/* The query is over (or never ran): its connection goes to the next. */
+static void
+job_sql_release(struct job *job)
+{
+	kore_pgsql_cleanup(&job->sql);
+
+	if (!job->admitted)
+		return;
+
+	job->admitted = 0;
+	jobs_admitted--;
+	job_admit_next();
+}
+
+/* Wake the first job in line, if a connection is free for it. */
+static void
+job_admit_next(void)
+{
+	struct job	*next;
+
+	if (jobs_admitted >= DB_WORKER_CONNECTIONS ||
+	    (next = TAILQ_FIRST(&jobs_waiting)) == NULL)
+		return;
+
+	if (next->req != NULL)
+		http_request_wakeup(next->req);
+	else
+		job_defer(next);
 }
 
 static void
@@ -419,7 +517,7 @@ job_sql_failed(struct job *job)
 	}
 
 	db_connection_check(&job->sql);
-	kore_pgsql_cleanup(&job->sql);
+	job_sql_release(job);
 }
 
 static void
