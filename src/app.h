@@ -71,6 +71,7 @@ int			 json_body_headers(struct http_request *);
 
 /* reply.c */
 void	reply_json(struct http_request *, int, struct json_out *);
+void	reply_json_text(struct http_request *, int, const char *, size_t);
 void	reply_error(struct http_request *, int, const char *, const char *);
 void	reply_error_field(struct http_request *, int, const char *,
 	    const char *, const char *);

@@ -35,4 +35,27 @@ void	log_error(const char *, ...)
  */
 char	*log_escape(const char *src, char *dst, size_t dstlen);
 
+/* One request's access line (info), written without printf: it is hot. */
+struct log_access {
+	const char		*method;
+	const char		*path;		/* escaped here */
+	int			 status;
+	size_t			 bytes;
+	unsigned long long	 duration_us;
+	const char		*request_id;
+	const char		*client_ip;
+};
+
+void	log_access(const struct log_access *);
+
+/*
+ * From now on info lines wait in a buffer until log_flush(), a full
+ * buffer or a warning or error (which are written at once) takes them
+ * out: one write(2) a request was most of the cost of a health check.
+ * For a process that flushes now and then (Kore's workers, from a timer
+ * and at exit); lines of one that dies before are lost.
+ */
+void	log_buffer_info(void);
+void	log_flush(void);
+
 #endif

@@ -32,6 +32,9 @@
 
 #define CONFIG_ERROR_MAX		256
 
+/* How long a worker's info lines may wait in its buffer. */
+#define LOG_FLUSH_MS			100
+
 /*
  * Kore always writes a pid file and removes it at exit; the contract wants
  * no file written (the root may be read-only). The pid goes to /dev/null,
@@ -45,10 +48,12 @@ struct config	app_config;
 
 static void	reactbin_preflight(void) __attribute__((constructor));
 static const char	*reactbin_getenv(const char *);
+static void	reactbin_log_flush(void *, u_int64_t);
 
 void	kore_parent_configure(int, char **);
 void	kore_parent_teardown(void);
 void	kore_worker_configure(void);
+void	kore_worker_teardown(void);
 
 /*
  * Kore binds its listening sockets while it parses the configuration,
@@ -110,10 +115,29 @@ kore_parent_teardown(void)
 void
 kore_worker_configure(void)
 {
+	/* Access lines go out in batches, at most LOG_FLUSH_MS late. */
+	log_buffer_info();
+	(void)kore_timer_add(reactbin_log_flush, LOG_FLUSH_MS, NULL, 0);
+
 	db_worker_init();
 	storage_init();
 	sweeper_init();
 	drain_worker_init();
+}
+
+void
+kore_worker_teardown(void)
+{
+	log_flush();
+}
+
+static void
+reactbin_log_flush(void *arg, u_int64_t now)
+{
+	(void)arg;
+	(void)now;
+
+	log_flush();
 }
 
 static const char *

@@ -54,6 +54,14 @@ reply_json(struct http_request *req, int status, struct json_out *out)
 	reply_send(req, status, body, len);
 }
 
+/* A JSON body that is already text. */
+void
+reply_json_text(struct http_request *req, int status, const char *body,
+    size_t len)
+{
+	reply_send(req, status, body, len);
+}
+
 void
 reply_error(struct http_request *req, int status, const char *code,
     const char *message)

@@ -27,10 +27,6 @@
 /* Joined X-Forwarded-For headers longer than this are not looked at. */
 #define XFF_MAX			8192
 
-/* Escaped log values: up to four bytes for each byte of the original. */
-#define LOG_PATH_MAX		(4 * 512)
-
-#define US_PER_MS		1000
 #define US_PER_S		1000000
 #define NS_PER_US		1000
 
@@ -64,11 +60,19 @@ request_ctx(struct http_request *req)
 	request_peer(req, ctx->peer_ip, sizeof(ctx->peer_ip));
 	request_forwarded_for(req, xff, sizeof(xff));
 
-	if (client_ip_resolve(ctx->peer_ip, xff[0] != '\0' ? xff : NULL,
-	    &app_config.trusted_proxies, ctx->client_ip,
-	    sizeof(ctx->client_ip)) == -1)
+	/*
+	 * Most requests come straight from an IPv4 peer, whose text from
+	 * inet_ntop is already canonical: nothing to resolve.
+	 */
+	if (xff[0] == '\0' && req->owner->family == AF_INET) {
 		(void)kore_strlcpy(ctx->client_ip, ctx->peer_ip,
 		    sizeof(ctx->client_ip));
+	} else if (client_ip_resolve(ctx->peer_ip, xff[0] != '\0' ?
+	    xff : NULL, &app_config.trusted_proxies, ctx->client_ip,
+	    sizeof(ctx->client_ip)) == -1) {
+		(void)kore_strlcpy(ctx->client_ip, ctx->peer_ip,
+		    sizeof(ctx->client_ip));
+	}
 
 	req->hdlr_extra = ctx;
 	return (ctx);
@@ -83,21 +87,19 @@ void
 request_finish(struct http_request *req)
 {
 	struct request_ctx	*ctx;
-	u_int64_t		 elapsed;
-	char			 path[LOG_PATH_MAX];
+	struct log_access	 line;
 
 	if ((ctx = req->hdlr_extra) == NULL)
 		return;
 
-	elapsed = request_clock_us() - ctx->started_us;
-
-	log_info("event=access method=%s path=%s status=%d bytes=%zu "
-	    "duration_ms=%llu.%03llu request_id=%s client_ip=%s",
-	    request_method(req), log_escape(req->path, path, sizeof(path)),
-	    req->status, ctx->bytes_out,
-	    (unsigned long long)(elapsed / US_PER_MS),
-	    (unsigned long long)(elapsed % US_PER_MS), ctx->id,
-	    ctx->client_ip);
+	line.method = request_method(req);
+	line.path = req->path;
+	line.status = req->status;
+	line.bytes = ctx->bytes_out;
+	line.duration_us = request_clock_us() - ctx->started_us;
+	line.request_id = ctx->id;
+	line.client_ip = ctx->client_ip;
+	log_access(&line);
 
 	if (ctx->job != NULL)
 		job_free(ctx->job);

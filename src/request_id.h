@@ -23,7 +23,8 @@
 int	request_id_valid(const char *s);		/* 1 or 0; NULL → 0 */
 
 /*
- * A fresh random id: 32 lowercase hex chars from OpenSSL RAND_bytes.
+ * A fresh random id: 32 lowercase hex chars from OpenSSL RAND_bytes
+ * (drawn ahead, a pool per process).
  * outlen >= 33. Returns 0 / -1 (out is then the empty string if outlen > 0).
  */
 int	request_id_generate(char *out, size_t outlen);

@@ -56,8 +56,9 @@ is "$(header allow)" POST "Allow names POST"
 request GET /api/v1/auth/login
 is "$HTTP_STATUS" 405 "GET on login is 405"
 
-grep -q 'event=access method=GET path=/api/v1/health status=200' "$REACTBIN_OUT"
+service_log_wait 'event=access method=GET path=/api/v1/health status=200'
 ok $? "the access line is on stdout"
+service_log_wait 'request_id=abc\.DEF_1-2'
 line=$(grep 'request_id=abc.DEF_1-2' "$REACTBIN_OUT" | head -n 1)
 like "$line" 'bytes=[0-9]+ duration_ms=[0-9.]+ request_id=abc\.DEF_1-2 client_ip=127\.0\.0\.1' \
     "the access line has bytes, duration, request id and client ip"

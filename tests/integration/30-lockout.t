@@ -176,7 +176,7 @@ via 198.51.100.7 "$GOOD"
 is "$HTTP_STATUS" 429 "they locked 198.51.100.7, the right-most untrusted hop"
 via "192.0.2.99, 198.51.100.7" "$GOOD" -H 'X-Request-Id: lock-hop-spoofed'
 is "$HTTP_STATUS" 429 "a made-up entry left of 198.51.100.7 does not get it out"
-grep -q 'request_id=lock-hop-spoofed client_ip=198\.51\.100\.7$' "$out_a"
+service_log_wait 'request_id=lock-hop-spoofed client_ip=198\.51\.100\.7$' "$out_a"
 ok $? "the access line names client_ip=198.51.100.7"
 via "$PROXY, 198.51.100.8" "$GOOD"
 is "$HTTP_STATUS" 200 "198.51.100.8 is not locked"
@@ -215,6 +215,7 @@ body=$(creds "$GOOD" | sed 's/[\\"]/\\&/g')
 spread_ok=1
 for round in 1 2 3; do
 	request GET /api/v1/health -H "X-Request-Id: holder-$round"
+	service_log_wait " request_id=holder-$round " "$out_a"
 	holder=$(grep " request_id=holder-$round " "$out_a" | grep -o ' pid=[0-9]*' | cut -d= -f2)
 	cfg="$REACTBIN_TEST_TMP/lockout/burst-$round.curl"
 	: >"$cfg"
@@ -246,6 +247,7 @@ for round in 1 2 3; do
 	wait "$burst"
 	is "$(sort "$cfg.status" | uniq -c | awk '{print $1 "x" $2}')" 24x429 \
 	    "round $round: 24 concurrent correct logins from the locked address all answer 429"
+	service_log_wait " request_id=burst-$round-[0-9]+ client_ip=$c\$" "$out_a" 24
 	pids=$(grep " request_id=burst-$round-[0-9]* client_ip=$c\$" "$out_a" |
 	    grep ' status=429 ' | grep -o ' pid=[0-9]*' | sort | uniq -c)
 	diag "round $round: requests per worker:" "$pids"
@@ -327,6 +329,7 @@ direct "$GOOD"
 is "$HTTP_STATUS" 429 "127.0.0.1 without X-Forwarded-For is locked too"
 via 203.0.113.50 "$GOOD"
 is "$HTTP_STATUS" 200 "203.0.113.50, named in a spoofed header, is not locked"
+service_log_wait ' request_id=spoof-5[0-2] client_ip=127\.0\.0\.1$' "$out_c" 3
 n=$(grep -c ' request_id=spoof-5[0-2] client_ip=127\.0\.0\.1$' "$out_c")
 is "$n" 3 "the access lines of the spoofed requests name client_ip=127.0.0.1"
 

@@ -7,6 +7,7 @@
 #       use service_env_without for that), wait for /api/v1/health, and set
 #       REACTBIN_URL, REACTBIN_PID, REACTBIN_OUT, REACTBIN_ERR.
 #   service_stop [SIGNAL]     stop the instance started last, by its pid
+#   service_log_wait PATTERN  wait for a log line (they come in batches)
 #   service_run_env ...       start in the foreground (fail-fast tests)
 #
 # The module must be built (tests/run does it). Everything an instance
@@ -54,6 +55,19 @@ service_start() {
 		sleep 0.1
 	done
 	echo "# reactbin did not answer within ${i}00 ms" >&2
+	return 1
+}
+
+# service_log_wait PATTERN [FILE [COUNT]]: wait (3 s at most) for COUNT
+# (1) lines matching the extended regex PATTERN in FILE, the instance's
+# stdout by default: workers write their info lines in batches, up to
+# 100 ms late.
+service_log_wait() {
+	local file=${2:-$REACTBIN_OUT} count=${3:-1}
+	for _ in $(seq 1 30); do
+		[ "$(grep -cE -- "$1" "$file")" -ge "$count" ] && return 0
+		sleep 0.1
+	done
 	return 1
 }
 

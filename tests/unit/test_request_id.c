@@ -11,11 +11,21 @@
  * shape of generated ones.
  */
 
+#include <sys/wait.h>
+
+#include <stdlib.h>
+#include <unistd.h>
+
 #include "testutil.h"
 
+#include "proc.h"
 #include "request_id.h"
 
+/* More ids than one fill of the pool holds (256), several times over. */
+#define MANY_IDS	1000
+
 static int	is_lower_hex(const char *, size_t);
+static int	id_compare(const void *, const void *);
 
 static void
 test_valid_lengths(void **state)
@@ -129,6 +139,64 @@ test_generate_uses_all_digits(void **state)
 	assert_int_equal(n, 16);
 }
 
+static int
+id_compare(const void *a, const void *b)
+{
+	return (strcmp(a, b));
+}
+
+/* Across refills of the pool, no id comes back. */
+static void
+test_generate_unique(void **state)
+{
+	static char	ids[MANY_IDS][REQUEST_ID_GENERATED_LEN + 1];
+	int		i;
+
+	(void)state;
+	for (i = 0; i < MANY_IDS; i++)
+		assert_int_equal(request_id_generate(ids[i], sizeof(ids[i])), 0);
+
+	qsort(ids, MANY_IDS, sizeof(ids[0]), id_compare);
+	for (i = 1; i < MANY_IDS; i++)
+		assert_string_not_equal(ids[i - 1], ids[i]);
+}
+
+/*
+ * A child forked with ids left in its parent's pool draws its own: Kore's
+ * workers are such children, and two of them must not hand out one id.
+ */
+static void
+test_generate_after_fork(void **state)
+{
+	char	parent[REQUEST_ID_GENERATED_LEN + 1];
+	char	child[REQUEST_ID_GENERATED_LEN + 1];
+	int	fds[2], status;
+	pid_t	pid;
+
+	(void)state;
+	assert_int_equal(request_id_generate(parent, sizeof(parent)), 0);
+	assert_int_equal(pipe(fds), 0);
+
+	if ((pid = fork()) == 0) {
+		if (request_id_generate(child, sizeof(child)) == -1 ||
+		    proc_pid() != getpid() ||
+		    write(fds[1], child, sizeof(child)) != sizeof(child))
+			_exit(1);
+		_exit(0);
+	}
+	assert_true(pid > 0);
+	assert_int_equal(read(fds[0], child, sizeof(child)), sizeof(child));
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close(fds[0]);
+	close(fds[1]);
+
+	/* The parent's next id is the one its pool holds next. */
+	assert_int_equal(request_id_generate(parent, sizeof(parent)), 0);
+	assert_string_not_equal(child, parent);
+	assert_int_equal(proc_pid(), getpid());
+}
+
 static void
 test_generate_small_buffer(void **state)
 {
@@ -151,6 +219,8 @@ main(void)
 		cmocka_unit_test(test_valid_hostile),
 		cmocka_unit_test(test_generate),
 		cmocka_unit_test(test_generate_uses_all_digits),
+		cmocka_unit_test(test_generate_unique),
+		cmocka_unit_test(test_generate_after_fork),
 		cmocka_unit_test(test_generate_small_buffer),
 	};
 
