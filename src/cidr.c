@@ -44,7 +44,6 @@ static const uint8_t	cidr_mapped_prefix[CIDR_MAPPED_PREFIX_LEN] = {
 };
 
 static int	cidr_is_blank(char);
-static int	cidr_addr_parse(const char *, size_t, int *, uint8_t *);
 static int	cidr_prefix_parse(const char *, size_t, unsigned int,
 		    unsigned int *);
 static int	cidr_entry_parse(struct cidr *, const char *, size_t);
@@ -107,6 +106,7 @@ cidr_list_contains(const struct cidr_list *list, const char *text)
 {
 	uint8_t		 addr[CIDR_ADDR_LEN], v4[CIDR_V4_LEN];
 	uint8_t		 v6[CIDR_ADDR_LEN];
+	const uint8_t	*mapped;
 	const struct cidr *c;
 	size_t		 i;
 	int		 family, has_v4;
@@ -124,9 +124,8 @@ cidr_list_contains(const struct cidr_list *list, const char *text)
 		has_v4 = 1;
 	} else {
 		memcpy(v6, addr, sizeof(v6));
-		if (memcmp(addr, cidr_mapped_prefix,
-		    sizeof(cidr_mapped_prefix)) == 0) {
-			memcpy(v4, addr + CIDR_MAPPED_PREFIX_LEN, sizeof(v4));
+		if ((mapped = cidr_addr_mapped_v4(addr)) != NULL) {
+			memcpy(v4, mapped, sizeof(v4));
 			has_v4 = 1;
 		}
 	}
@@ -152,11 +151,12 @@ cidr_is_blank(char ch)
 }
 
 /*
- * Parse len bytes of address text (no prefix, no blanks). The family is
- * chosen by the presence of a colon; inet_pton does the real checking.
+ * The family is chosen by the presence of a colon; inet_pton does the
+ * real checking.
  */
-static int
-cidr_addr_parse(const char *p, size_t len, int *family, uint8_t *addr)
+int
+cidr_addr_parse(const char *p, size_t len, int *family,
+    uint8_t addr[CIDR_ADDR_LEN])
 {
 	char	buf[INET6_ADDRSTRLEN];
 
@@ -181,6 +181,15 @@ cidr_addr_parse(const char *p, size_t len, int *family, uint8_t *addr)
 	}
 
 	return (0);
+}
+
+const uint8_t *
+cidr_addr_mapped_v4(const uint8_t addr[CIDR_ADDR_LEN])
+{
+	if (memcmp(addr, cidr_mapped_prefix, sizeof(cidr_mapped_prefix)))
+		return (NULL);
+
+	return (addr + CIDR_MAPPED_PREFIX_LEN);
 }
 
 static int

@@ -50,4 +50,14 @@ int	cidr_list_parse(struct cidr_list *, const char *);
  */
 int	cidr_list_contains(const struct cidr_list *, const char *);
 
+/*
+ * Parse len bytes of a bare address (no prefix, no blanks, no NUL) into
+ * *family (AF_INET or AF_INET6) and addr (IPv4 in the first four bytes).
+ * Returns 0 or -1.
+ */
+int	cidr_addr_parse(const char *, size_t, int *, uint8_t [CIDR_ADDR_LEN]);
+
+/* The IPv4 part of an IPv4-mapped IPv6 address (::ffff:a.b.c.d), or NULL. */
+const uint8_t	*cidr_addr_mapped_v4(const uint8_t [CIDR_ADDR_LEN]);
+
 #endif

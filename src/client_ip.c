@@ -28,21 +28,12 @@
 #include "client_ip.h"
 #include "encoding.h"
 
-#define CLIENT_IP_V4_LEN	4
-#define CLIENT_IP_V6_LEN	16
 #define CLIENT_IP_PORT_DIGITS	5
 #define CLIENT_IP_PORT_MAX	65535
-
-/* Bytes 0-11 of an IPv4-mapped IPv6 address are ::ffff. */
-#define CLIENT_IP_MAPPED_LEN	12
 
 /* Longest entry accepted: "[" address "]:" port. */
 #define CLIENT_IP_ENTRY_MAX	\
 	((INET6_ADDRSTRLEN - 1) + 2 + 1 + CLIENT_IP_PORT_DIGITS)
-
-static const uint8_t	client_ip_mapped[CLIENT_IP_MAPPED_LEN] = {
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
-};
 
 static int	client_ip_is_blank(char);
 static int	client_ip_addr(const char *, size_t, int, char *, size_t);
@@ -124,29 +115,19 @@ static int
 client_ip_addr(const char *p, size_t len, int family, char *out,
     size_t outlen)
 {
-	char		buf[INET6_ADDRSTRLEN];
-	uint8_t		addr[CLIENT_IP_V6_LEN];
-	const void	*src;
-	int		af;
+	uint8_t		 addr[CIDR_ADDR_LEN];
+	const uint8_t	*src, *v4;
+	int		 af;
 
-	if (len == 0 || len >= sizeof(buf))
+	if (cidr_addr_parse(p, len, &af, addr) == -1)
 		return (-1);
-	memcpy(buf, p, len);
-	buf[len] = '\0';
-	if (strlen(buf) != len)
-		return (-1);
-
-	af = (memchr(buf, ':', len) != NULL) ? AF_INET6 : AF_INET;
 	if (family != AF_UNSPEC && family != af)
-		return (-1);
-	if (inet_pton(af, buf, addr) != 1)
 		return (-1);
 
 	src = addr;
-	if (af == AF_INET6 &&
-	    memcmp(addr, client_ip_mapped, sizeof(client_ip_mapped)) == 0) {
+	if (af == AF_INET6 && (v4 = cidr_addr_mapped_v4(addr)) != NULL) {
 		af = AF_INET;
-		src = addr + CLIENT_IP_MAPPED_LEN;
+		src = v4;
 	}
 
 	if (inet_ntop(af, src, out, (socklen_t)outlen) == NULL)
