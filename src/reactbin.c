@@ -11,6 +11,9 @@
  * port, preparing the database in the parent, and setting up each worker.
  */
 
+#include <sys/resource.h>
+
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -36,6 +39,12 @@
 #define LOG_FLUSH_MS			100
 
 /*
+ * Descriptors a worker needs besides its clients' sockets: its database
+ * and storage connections, the listeners, the log streams, and slack.
+ */
+#define FD_RESERVE			(DB_WORKER_CONNECTIONS + 64)
+
+/*
  * Kore always writes a pid file and removes it at exit; the contract wants
  * no file written (the root may be read-only). The pid goes to /dev/null,
  * and before Kore's exit path runs the name is emptied so that it is not
@@ -49,6 +58,7 @@ struct config	app_config;
 static void	reactbin_preflight(void) __attribute__((constructor));
 static const char	*reactbin_getenv(const char *);
 static void	reactbin_log_flush(void *, u_int64_t);
+static void	reactbin_fd_limit(void);
 
 void	kore_parent_configure(int, char **);
 void	kore_parent_teardown(void);
@@ -92,6 +102,7 @@ kore_parent_configure(int argc, char **argv)
 	    (app_config.max_upload_bytes + UPLOAD_FRAMING_BYTES);
 	drain_parent_init();
 	reaper_parent_init();
+	reactbin_fd_limit();
 
 	for (waited = 0;; waited += DB_STARTUP_RETRY_SECONDS) {
 		if (db_migrate(app_config.database_conninfo, err,
@@ -138,6 +149,43 @@ reactbin_log_flush(void *arg, u_int64_t now)
 	(void)now;
 
 	log_flush();
+}
+
+/*
+ * Each worker sets RLIMIT_NOFILE to worker_rlimit_nofiles and, where the
+ * container's hard limit is lower, fails, logs an error and goes on with
+ * what it inherited. Settled here in the parent instead (the workers'
+ * seccomp policy has no prlimit64): ask no more than the hard limit
+ * allows, and if that is short of a descriptor for every connection Kore
+ * would accept, accept fewer: past the limit accept(2) fails with EMFILE
+ * and a client that got in could not be served.
+ */
+static void
+reactbin_fd_limit(void)
+{
+	struct rlimit	rl;
+	rlim_t		want;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1) {
+		log_warn("event=fd_limit_unknown errno=%d", errno);
+		return;
+	}
+
+	/* Kore adds the descriptors a worker has open when it starts. */
+	if (rl.rlim_max != RLIM_INFINITY &&
+	    worker_rlimit_nofiles + FD_RESERVE > rl.rlim_max)
+		worker_rlimit_nofiles = rl.rlim_max > 2 * FD_RESERVE ?
+		    (u_int32_t)(rl.rlim_max - FD_RESERVE) :
+		    (u_int32_t)(rl.rlim_max / 2);
+
+	want = (rlim_t)worker_max_connections + FD_RESERVE;
+	if (worker_rlimit_nofiles >= want)
+		return;
+
+	worker_max_connections = worker_rlimit_nofiles > 2 * FD_RESERVE ?
+	    worker_rlimit_nofiles - FD_RESERVE : worker_rlimit_nofiles / 2;
+	log_warn("event=connections_limited max=%u open_files=%u",
+	    worker_max_connections, worker_rlimit_nofiles);
 }
 
 static const char *

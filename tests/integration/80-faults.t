@@ -12,7 +12,7 @@
 #   4. SIGTERM under load: uploads in flight complete, exit 0 within 30 s.
 #   5. Two instances start at once on a fresh database: one migration run,
 #      one shared login lock.
-#   6. Slowloris, oversized headers, thousands of idle connections (run
+#   6. Slowloris, oversized headers, 10,000 idle connections (run
 #      while S3 is frozen in 2, to use the storage timeouts' half-minute).
 #
 # PostgreSQL and S3 are private to this script (they are stopped and
@@ -53,6 +53,11 @@ GHOST_SECONDS=20
 OUTAGE_PROBES=30
 SETUP_TENTHS=100
 EXIT_TENTHS=400
+# Idle connections held open at once (the issue asks for 10,000), longer
+# than the header timeout (10 s); opening them all takes a few seconds.
+IDLE_CONNECTIONS=10000
+IDLE_SECONDS=16
+IDLE_SETUP_TENTHS=300
 # The contract's drain limit, and the generous memory bound of the workers.
 DRAIN_LIMIT_MS=30000
 RSS_LIMIT_KB=$((200 * 1024))
@@ -566,29 +571,29 @@ diag "oversized header: $HTTP_STATUS, content-type '$(header content-type)', ${#
 request GET /api/v1/health
 is "$HTTP_STATUS" 200 "health answers 200 after it"
 
-# 2,000 idle connections: within the 2 x 1024 of worker_max_connections.
-"$hold" "$port" idle 2000 14 "$work/idle.report" &
+# Ten thousand idle connections, held past the header timeout: the
+# others are served all the while, and the server drops the idle ones.
+"$hold" "$port" idle "$IDLE_CONNECTIONS" "$IDLE_SECONDS" "$work/idle.report" &
 p3=$!
 helpers+=("$p3")
-wait_for "$SETUP_TENTHS" grep -qs '^holding\|^done' "$work/idle.report"
-request GET /api/v1/health
-is "$HTTP_STATUS" 200 "2,000 idle connections: health answers 200"
+wait_for "$IDLE_SETUP_TENTHS" grep -qs '^holding\|^done' "$work/idle.report"
 diag "idle: $(cat "$work/idle.report")"
-sample_rss
-# Past the limit: 600 more, 2,600 in all. Kore stops accepting; a new
-# client waits in the listen queue until the header timeout frees slots.
-"$hold" "$port" idle 600 12 "$work/idle-more.report" &
-p4=$!
-helpers+=("$p4")
-wait_for "$SETUP_TENTHS" grep -qs '^holding\|^done' "$work/idle-more.report"
-t0=$(now_ms)
-request GET /api/v1/health
-diag "2,600 idle connections (past 2 x worker_max_connections 1024): health" \
-    "answered $HTTP_STATUS after $(($(now_ms) - t0)) ms"
-sample_rss
-wait "$p3" "$p4"
-diag "idle 2000: $(cat "$work/idle.report")"
-diag "idle 600 more: $(cat "$work/idle-more.report")"
+statuses=
+for _ in $(seq 1 5); do
+	request GET /api/v1/health
+	statuses="$statuses$HTTP_STATUS "
+	sample_rss
+	sleep 0.2
+done
+login
+is "$statuses$HTTP_STATUS" "200 200 200 200 200 200" \
+    "$IDLE_CONNECTIONS idle connections: health and login answer 200"
+wait "$p3"
+diag "idle: $(cat "$work/idle.report")"
+is "$(grep -o 'opened=[0-9]* refused=[0-9]*' "$work/idle.report")" \
+    "opened=$IDLE_CONNECTIONS refused=0" "every idle connection was accepted"
+is "$(grep -o 'closed_by_server=[0-9]*' "$work/idle.report")" \
+    "closed_by_server=$IDLE_CONNECTIONS" "the server closed every idle connection (header timeout)"
 request GET /api/v1/health
 is "$HTTP_STATUS" 200 "after the idle connections, health answers 200"
 login
