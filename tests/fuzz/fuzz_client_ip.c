@@ -28,37 +28,13 @@
 #include "cidr.h"
 #include "client_ip.h"
 
+#include "fuzz_util.h"
+
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
-static char	*piece(const uint8_t *, size_t);
-static size_t	 span(const uint8_t *, size_t, int);
-static void	 check_canonical(const char *);
-static void	 check_sizes(const char *, const char *,
+static void	check_canonical(const char *);
+static void	check_sizes(const char *, const char *,
 		    const struct cidr_list *, size_t);
-
-static char *
-piece(const uint8_t *p, size_t len)
-{
-	char	*s;
-
-	if ((s = malloc(len + 1)) == NULL)
-		abort();
-	memcpy(s, p, len);
-	s[len] = '\0';
-	return (s);
-}
-
-/* Bytes up to the first newline (or NUL when nul is set), or all. */
-static size_t
-span(const uint8_t *p, size_t len, int nul)
-{
-	size_t	i;
-
-	for (i = 0; i < len; i++)
-		if (p[i] == '\n' || (nul && p[i] == '\0'))
-			break;
-	return (i);
-}
 
 /* inet_ntop's form, with IPv4-mapped IPv6 shown as IPv4. */
 static void
@@ -105,21 +81,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct cidr_list	 list;
 	char			 out[CLIENT_IP_MAX], alone[CLIENT_IP_MAX];
 	char			*cidrs, *peer, *xff;
-	size_t			 n;
 
-	n = span(data, size, 1);
-	cidrs = piece(data, n);
-	data += n;
-	size -= n;
-	if (size > 0) {
-		data++;
-		size--;
-	}
-	n = span(data, size, 0);
-	peer = piece(data, n);
-	xff = NULL;
-	if (n < size)
-		xff = piece(data + n + 1, size - n - 1);
+	cidrs = fuzz_line(&data, &size, 1);
+	peer = fuzz_line(&data, &size, 0);
+	/* No newline after the peer: no X-Forwarded-For header at all. */
+	xff = (data != NULL) ? fuzz_strdup(data, size) : NULL;
 
 	memset(&list, 0, sizeof(list));
 	if (cidr_list_parse(&list, cidrs) == 0) {

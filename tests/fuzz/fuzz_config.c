@@ -25,6 +25,8 @@
 
 #include "config.h"
 
+#include "fuzz_util.h"
+
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 #define ERR_LEN		256
@@ -166,27 +168,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char		 err[ERR_LEN], err2[ERR_LEN];
 	char		*conninfo, *perr;
 	PQconninfoOption *opts;
-	const uint8_t	*nl;
-	size_t		 i, n;
+	size_t		 i;
 	int		 ret;
 
 	memset(fuzz_env, 0, sizeof(fuzz_env));
 	for (i = 0; i < FUZZ_VARS && size > 0; i++) {
-		nl = memchr(data, '\n', size);
-		n = (nl == NULL) ? size : (size_t)(nl - data);
-		if ((fuzz_env[i] = malloc(n + 1)) == NULL)
-			abort();
-		memcpy(fuzz_env[i], data, n);
-		fuzz_env[i][n] = '\0';
+		fuzz_env[i] = fuzz_line(&data, &size, 0);
 		if (strcmp(fuzz_env[i], UNSET_LINE) == 0) {
 			free(fuzz_env[i]);
 			fuzz_env[i] = NULL;
-		}
-		data += n;
-		size -= n;
-		if (nl != NULL) {
-			data++;
-			size--;
 		}
 	}
 

@@ -22,6 +22,8 @@
 
 #include "cursor.h"
 
+#include "fuzz_util.h"
+
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 #define FUZZ_SECRET	"fuzz-cursor-secret"
@@ -35,24 +37,8 @@ enum fuzz_mode {
 	MODE_COUNT
 };
 
-static const uint8_t	*fuzz_key(void);
-static void		 decode_check(const char *, size_t);
-static void		 alter_check(const uint8_t *, size_t);
-
-static const uint8_t *
-fuzz_key(void)
-{
-	static uint8_t	key[CURSOR_KEY_BYTES];
-	static int	done;
-
-	if (!done) {
-		if (cursor_key_derive(FUZZ_SECRET, strlen(FUZZ_SECRET),
-		    key) != 0)
-			abort();
-		done = 1;
-	}
-	return (key);
-}
+static void	decode_check(const char *, size_t);
+static void	alter_check(const uint8_t *, size_t);
 
 /* Decode text[0..len) (an exact-size heap copy) and check the round trip. */
 static void
@@ -61,12 +47,13 @@ decode_check(const char *text, size_t len)
 	struct cursor	c;
 	char		again[CURSOR_TEXT_MAX];
 
-	if (cursor_decode(fuzz_key(), CURSOR_KEY_BYTES, text, len, &c) != 0)
+	if (cursor_decode(fuzz_cursor_key(FUZZ_SECRET), CURSOR_KEY_BYTES,
+	    text, len, &c) != 0)
 		return;
 	if (c.sort != CURSOR_SORT_NEWEST && c.sort != CURSOR_SORT_OLDEST)
 		abort();
-	if (cursor_encode(fuzz_key(), CURSOR_KEY_BYTES, &c, again,
-	    sizeof(again)) != 0)
+	if (cursor_encode(fuzz_cursor_key(FUZZ_SECRET), CURSOR_KEY_BYTES, &c,
+	    again, sizeof(again)) != 0)
 		abort();
 	if (strlen(again) != len || memcmp(again, text, len) != 0)
 		abort();
@@ -78,14 +65,13 @@ alter_check(const uint8_t *data, size_t size)
 	struct cursor	 c, back;
 	char		 text[CURSOR_TEXT_MAX];
 	char		*copy;
-	size_t		 i, pos, len;
+	size_t		 pos, len;
 
 	if (size < RAW_CURSOR_LEN + 2)
 		return;
 
 	memset(&c, 0, sizeof(c));
-	for (i = 0; i < 8; i++)
-		c.created_us = (int64_t)((uint64_t)c.created_us << 8 | data[i]);
+	c.created_us = (int64_t)fuzz_be(data, 8);
 	memcpy(c.id, data + 8, CURSOR_ID_BYTES);
 	c.sort = data[8 + CURSOR_ID_BYTES] & 1;
 	memcpy(c.filter_hash, data + 8 + CURSOR_ID_BYTES + 1,
@@ -93,16 +79,16 @@ alter_check(const uint8_t *data, size_t size)
 	data += RAW_CURSOR_LEN;
 	size -= RAW_CURSOR_LEN;
 
-	if (cursor_encode(fuzz_key(), CURSOR_KEY_BYTES, &c, text,
-	    sizeof(text)) != 0)
+	if (cursor_encode(fuzz_cursor_key(FUZZ_SECRET), CURSOR_KEY_BYTES, &c,
+	    text, sizeof(text)) != 0)
 		abort();
 	len = strlen(text);
 	if (len != CURSOR_TEXT_LEN)
 		abort();
 
 	/* The unaltered cursor decodes to what was encoded. */
-	if (cursor_decode(fuzz_key(), CURSOR_KEY_BYTES, text, len,
-	    &back) != 0)
+	if (cursor_decode(fuzz_cursor_key(FUZZ_SECRET), CURSOR_KEY_BYTES,
+	    text, len, &back) != 0)
 		abort();
 	if (back.created_us != c.created_us || back.sort != c.sort ||
 	    memcmp(back.id, c.id, sizeof(c.id)) != 0 ||
@@ -119,10 +105,7 @@ alter_check(const uint8_t *data, size_t size)
 	else
 		text[len++] = (char)data[1];
 
-	if ((copy = malloc(len + 1)) == NULL)
-		abort();
-	memcpy(copy, text, len);
-	copy[len] = '\0';
+	copy = fuzz_strdup((const uint8_t *)text, len);
 	decode_check(copy, len);
 	free(copy);
 }
@@ -131,18 +114,19 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint8_t	hash[CURSOR_FILTER_BYTES];
+	int	mode;
 
-	if (size == 0)
+	if ((mode = fuzz_mode_byte(&data, &size, MODE_COUNT)) == -1)
 		return (0);
 
-	switch (data[0] % MODE_COUNT) {
+	switch (mode) {
 	case MODE_DECODE:
 		/* Not NUL-terminated: the tail of libFuzzer's exact buffer. */
-		decode_check((const char *)data + 1, size - 1);
-		cursor_filter_hash((const char *)data + 1, size - 1, hash);
+		decode_check((const char *)data, size);
+		cursor_filter_hash((const char *)data, size, hash);
 		break;
 	case MODE_ALTER:
-		alter_check(data + 1, size - 1);
+		alter_check(data, size);
 		break;
 	}
 

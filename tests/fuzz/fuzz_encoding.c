@@ -24,6 +24,8 @@
 #include "request_id.h"
 #include "uuid.h"
 
+#include "fuzz_util.h"
+
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 /* 8 bytes of max, then the digits. */
@@ -71,9 +73,7 @@ decimal_check(const uint8_t *data, size_t size)
 
 	if (size < MAX_BYTES)
 		return;
-	max = 0;
-	for (i = 0; i < MAX_BYTES; i++)
-		max = max << 8 | data[i];
+	max = fuzz_be(data, MAX_BYTES);
 	/* Small limits half of the time: the edge cases live there. */
 	if (!(data[0] & 0x80))
 		max %= 1000;
@@ -264,10 +264,7 @@ request_id_check(const uint8_t *data, size_t size)
 	size_t	 i, n;
 	int	 want;
 
-	if ((s = malloc(size + 1)) == NULL)
-		abort();
-	memcpy(s, data, size);
-	s[size] = '\0';
+	s = fuzz_strdup(data, size);
 	n = strlen(s);
 	want = (n >= 1 && n <= REQUEST_ID_MAX);
 	for (i = 0; i < n && want; i++)
@@ -284,7 +281,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int	hex_done;
-	int		c;
+	int		c, op;
 
 	/* Every int a char or an unsigned char can give, once. */
 	if (!hex_done) {
@@ -294,27 +291,27 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		hex_done = 1;
 	}
 
-	if (size == 0)
+	if ((op = fuzz_mode_byte(&data, &size, OP_COUNT)) == -1)
 		return (0);
 
-	switch (data[0] % OP_COUNT) {
+	switch (op) {
 	case OP_DECIMAL:
-		decimal_check(data + 1, size - 1);
+		decimal_check(data, size);
 		break;
 	case OP_URL_DECODE:
-		url_decode_check(data + 1, size - 1);
+		url_decode_check(data, size);
 		break;
 	case OP_B64_DECODE:
-		b64_decode_check((const char *)data + 1, size - 1);
+		b64_decode_check((const char *)data, size);
 		break;
 	case OP_B64_ENCODE:
-		b64_encode_check(data + 1, size - 1);
+		b64_encode_check(data, size);
 		break;
 	case OP_UUID:
-		uuid_check((const char *)data + 1, size - 1);
+		uuid_check((const char *)data, size);
 		break;
 	case OP_REQUEST_ID:
-		request_id_check(data + 1, size - 1);
+		request_id_check(data, size);
 		break;
 	}
 

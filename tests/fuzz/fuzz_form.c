@@ -25,6 +25,8 @@
 
 #include "form.h"
 
+#include "fuzz_util.h"
+
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 #define FALLBACK_BOUNDARY	"fuzzBoundary"
@@ -118,10 +120,7 @@ query_check(const uint8_t *data, size_t size)
 	char			*qs;
 	size_t			 pos, last, i, steps;
 
-	if ((qs = malloc(size + 1)) == NULL)
-		abort();
-	memcpy(qs, data, size);
-	qs[size] = '\0';
+	qs = fuzz_strdup(data, size);
 
 	pos = 0;
 	for (steps = 0;; steps++) {
@@ -157,19 +156,21 @@ query_check(const uint8_t *data, size_t size)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (size == 0)
+	int	mode;
+
+	if ((mode = fuzz_mode_byte(&data, &size, MODE_COUNT)) == -1)
 		return (0);
 
-	switch (data[0] % MODE_COUNT) {
+	switch (mode) {
 	case MODE_CONTENT_TYPE:
 		/* The exact tail of libFuzzer's buffer, no NUL. */
-		content_type_check((const char *)data + 1, size - 1);
+		content_type_check((const char *)data, size);
 		break;
 	case MODE_MULTIPART:
-		multipart_check(data + 1, size - 1);
+		multipart_check(data, size);
 		break;
 	case MODE_QUERY:
-		query_check(data + 1, size - 1);
+		query_check(data, size);
 		break;
 	}
 

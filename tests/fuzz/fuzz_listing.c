@@ -26,6 +26,8 @@
 #include "media.h"
 #include "tags.h"
 
+#include "fuzz_util.h"
+
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 #define FUZZ_SECRET	"fuzz-listing-secret"
@@ -38,29 +40,10 @@ static const char *const fuzz_params[] = {
 };
 #define FUZZ_PARAMS	(sizeof(fuzz_params) / sizeof(fuzz_params[0]))
 
-static const uint8_t	*fuzz_key(void);
-static void		 check_error(enum listing_status,
-			    const struct listing_error *);
-static void		 check_set(const struct tag_set *);
-static void		 check_filter(const struct listing_filter *);
-static void		 check_param(const char *, const char *, size_t);
-static void		 cursor_check(const char *,
-			    const struct listing_query *);
-
-static const uint8_t *
-fuzz_key(void)
-{
-	static uint8_t	key[CURSOR_KEY_BYTES];
-	static int	done;
-
-	if (!done) {
-		if (cursor_key_derive(FUZZ_SECRET, strlen(FUZZ_SECRET),
-		    key) != 0)
-			abort();
-		done = 1;
-	}
-	return (key);
-}
+static void	check_error(enum listing_status, const struct listing_error *);
+static void	check_filter(const struct listing_filter *);
+static void	check_param(const char *, const char *, size_t);
+static void	cursor_check(const char *, const struct listing_query *);
 
 static void
 check_error(enum listing_status st, const struct listing_error *err)
@@ -73,22 +56,6 @@ check_error(enum listing_status st, const struct listing_error *err)
 }
 
 static void
-check_set(const struct tag_set *set)
-{
-	size_t	i;
-
-	if (set->count > TAGS_MAX)
-		abort();
-	for (i = 0; i < set->count; i++) {
-		if (strnlen(set->tags[i], TAG_MAX_BYTES + 1) > TAG_MAX_BYTES ||
-		    set->tags[i][0] == '\0')
-			abort();
-		if (i > 0 && strcmp(set->tags[i - 1], set->tags[i]) >= 0)
-			abort();
-	}
-}
-
-static void
 check_filter(const struct listing_filter *f)
 {
 	enum media_type	type;
@@ -96,8 +63,8 @@ check_filter(const struct listing_filter *f)
 	char		joined[LISTING_TAGS_JOINED_MAX];
 	size_t		i;
 
-	check_set(&f->include);
-	check_set(&f->exclude);
+	fuzz_tag_set_check(&f->include);
+	fuzz_tag_set_check(&f->exclude);
 	if (f->has_q && (strnlen(f->q, sizeof(f->q)) == sizeof(f->q) ||
 	    strnlen(f->q_like, sizeof(f->q_like)) == sizeof(f->q_like) ||
 	    !tag_title_valid(f->q, strlen(f->q))))
@@ -163,8 +130,8 @@ cursor_check(const char *qs, const struct listing_query *lq)
 	memset(c.id, 0x5a, sizeof(c.id));
 	c.sort = lq->sort;
 	listing_filter_hash(&lq->filter, c.filter_hash);
-	if (cursor_encode(fuzz_key(), CURSOR_KEY_BYTES, &c, text,
-	    sizeof(text)) != 0)
+	if (cursor_encode(fuzz_cursor_key(FUZZ_SECRET), CURSOR_KEY_BYTES, &c,
+	    text, sizeof(text)) != 0)
 		abort();
 
 	n = strlen(qs) + strlen(CURSOR_PARAM) + strlen(text) + 1;
@@ -172,8 +139,8 @@ cursor_check(const char *qs, const struct listing_query *lq)
 		abort();
 	(void)snprintf(qs2, n, "%s%s%s", qs, CURSOR_PARAM, text);
 
-	if (listing_parse(qs2, fuzz_key(), CURSOR_KEY_BYTES, &again,
-	    &err) != LISTING_OK)
+	if (listing_parse(qs2, fuzz_cursor_key(FUZZ_SECRET), CURSOR_KEY_BYTES,
+	    &again, &err) != LISTING_OK)
 		abort();
 	if (!again.has_cursor || again.sort != lq->sort ||
 	    again.limit != lq->limit ||
@@ -198,10 +165,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t				 i, alen, blen, len;
 	int				 list_ok;
 
-	if ((qs = malloc(size + 1)) == NULL)
-		abort();
-	memcpy(qs, data, size);
-	qs[size] = '\0';
+	qs = fuzz_strdup(data, size);
 
 	for (i = 0; i < FUZZ_PARAMS; i++) {
 		check_param(qs, fuzz_params[i], SMALL_OUT);
@@ -209,7 +173,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	memset(&err, 0, sizeof(err));
-	st = listing_parse(qs, fuzz_key(), CURSOR_KEY_BYTES, &lq, &err);
+	st = listing_parse(qs, fuzz_cursor_key(FUZZ_SECRET), CURSOR_KEY_BYTES,
+	    &lq, &err);
 	list_ok = (st == LISTING_OK);
 	if (list_ok) {
 		if (lq.limit < LISTING_LIMIT_MIN ||

@@ -21,36 +21,14 @@
 
 #include "ranges.h"
 
+#include "fuzz_util.h"
+
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 #define SIZE_BYTES	8
 #define SMALL_SIZES	16	/* sizes 0..15 when the top bit is clear */
 
-static char	*take_line(const uint8_t **, size_t *);
-static int	 plain_etag(const char *);
-
-/* The next line as a NUL-terminated heap string; the rest when none. */
-static char *
-take_line(const uint8_t **p, size_t *len)
-{
-	const uint8_t	*nl;
-	size_t		 n;
-	char		*s;
-
-	nl = memchr(*p, '\n', *len);
-	n = (nl == NULL) ? *len : (size_t)(nl - *p);
-	if ((s = malloc(n + 1)) == NULL)
-		abort();
-	memcpy(s, *p, n);
-	s[n] = '\0';
-	*p += n;
-	*len -= n;
-	if (nl != NULL) {
-		(*p)++;
-		(*len)--;
-	}
-	return (s);
-}
+static int	plain_etag(const char *);
 
 /* A strong tag '"' etagc* '"' without blanks or commas (RFC 9110 8.8.3). */
 static int
@@ -76,21 +54,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint64_t		 fsize, first, last;
 	enum range_result	 r;
 	char			*range, *inm, *etag;
-	size_t			 i;
 
 	if (size < SIZE_BYTES)
 		return (0);
-	fsize = 0;
-	for (i = 0; i < SIZE_BYTES; i++)
-		fsize = fsize << 8 | data[i];
+	fsize = fuzz_be(data, SIZE_BYTES);
 	if (!(data[0] & 0x80))
 		fsize %= SMALL_SIZES;
 	data += SIZE_BYTES;
 	size -= SIZE_BYTES;
 
-	range = take_line(&data, &size);
-	inm = take_line(&data, &size);
-	etag = take_line(&data, &size);
+	/* A missing line is empty. */
+	range = fuzz_line(&data, &size, 0);
+	inm = fuzz_line(&data, &size, 0);
+	etag = fuzz_line(&data, &size, 0);
 
 	first = last = 0xdeadbeef;
 	r = range_parse(range, fsize, &first, &last);

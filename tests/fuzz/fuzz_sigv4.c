@@ -24,6 +24,8 @@
 
 #include "sigv4.h"
 
+#include "fuzz_util.h"
+
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 /* Lines beyond the limits, so that the limits are tried as well. */
@@ -56,26 +58,13 @@ static void		 encode_check(const char *, int);
 static int		 timestamp_check(const uint8_t *, size_t,
 			    char[SIGV4_TIMESTAMP_LEN + 1]);
 
+/* Up to FUZZ_LINES_MAX lines; a trailing newline adds an empty one. */
 static void
 lines_split(struct lines *l, const uint8_t *p, size_t len)
 {
-	const uint8_t	*nl;
-	size_t		 n;
-
 	memset(l, 0, sizeof(*l));
-	while (l->count < FUZZ_LINES_MAX) {
-		nl = memchr(p, '\n', len);
-		n = (nl == NULL) ? len : (size_t)(nl - p);
-		if ((l->line[l->count] = malloc(n + 1)) == NULL)
-			abort();
-		memcpy(l->line[l->count], p, n);
-		l->line[l->count][n] = '\0';
-		l->count++;
-		if (nl == NULL)
-			break;
-		p += n + 1;
-		len -= n + 1;
-	}
+	while (l->count < FUZZ_LINES_MAX && p != NULL)
+		l->line[l->count++] = fuzz_line(&p, &len, 0);
 }
 
 /* The next line, or def once they run out. */
@@ -157,9 +146,7 @@ timestamp_check(const uint8_t *data, size_t size,
 
 	if (size < sizeof(v))
 		return (-1);
-	v = 0;
-	for (i = 0; i < sizeof(v); i++)
-		v = v << 8 | data[i];
+	v = fuzz_be(data, sizeof(v));
 	if (sigv4_timestamp((time_t)v, out) != 0)
 		return (-1);
 	for (i = 0; i < SIGV4_TIMESTAMP_LEN; i++) {

@@ -30,6 +30,8 @@
 
 #include "token.h"
 
+#include "fuzz_util.h"
+
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 #define FUZZ_KEY	"fuzz-token-key-of-thirty-two-bytes!"
@@ -46,24 +48,11 @@ enum fuzz_mode {
 	MODE_COUNT
 };
 
-static char	*dup_text(const uint8_t *, size_t);
 static size_t	 b64url(const uint8_t *, size_t, char *);
 static char	*sign(const uint8_t *, size_t);
 static void	 verify_check(const char *);
 static void	 issue_check(const uint8_t *, size_t);
 static int	 plain_subject(const char *);
-
-static char *
-dup_text(const uint8_t *p, size_t len)
-{
-	char	*s;
-
-	if ((s = malloc(len + 1)) == NULL)
-		abort();
-	memcpy(s, p, len);
-	s[len] = '\0';
-	return (s);
-}
 
 /* Base64url without padding into out (room for 4 * len / 3 + 4). */
 static size_t
@@ -180,20 +169,16 @@ issue_check(const uint8_t *data, size_t size)
 	uint32_t	 life;
 	time_t		 exp;
 	char		*sub, *tok;
-	size_t		 i;
 
 	if (size < ISSUE_HEADER)
 		return;
-	iat = 0;
-	for (i = 0; i < sizeof(iat); i++)
-		iat = iat << 8 | data[i];
-	life = 0;
-	for (; i < ISSUE_HEADER; i++)
-		life = life << 8 | data[i];
+	iat = fuzz_be(data, sizeof(iat));
+	life = (uint32_t)fuzz_be(data + sizeof(iat),
+	    ISSUE_HEADER - sizeof(iat));
 	/* Mostly sensible times, sometimes any. */
 	if (!(data[0] & 0x80))
 		iat %= (uint64_t)FUZZ_NOW * 2;
-	sub = dup_text(data + ISSUE_HEADER, size - ISSUE_HEADER);
+	sub = fuzz_strdup(data + ISSUE_HEADER, size - ISSUE_HEADER);
 
 	if (token_issue(FUZZ_KEY, strlen(FUZZ_KEY), sub, (time_t)iat,
 	    (long)life, &tok) == 0) {
@@ -219,24 +204,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char	*t;
 	char		*s;
 	size_t		 len;
+	int		 mode;
 
-	if (size == 0)
+	if ((mode = fuzz_mode_byte(&data, &size, MODE_COUNT)) == -1)
 		return (0);
 
-	switch (data[0] % MODE_COUNT) {
+	switch (mode) {
 	case MODE_RAW:
-		s = dup_text(data + 1, size - 1);
+		s = fuzz_strdup(data, size);
 		verify_check(s);
 		free(s);
 		break;
 	case MODE_SIGNED:
-		if ((s = sign(data + 1, size - 1)) == NULL)
+		if ((s = sign(data, size)) == NULL)
 			break;
 		verify_check(s);
 		free(s);
 		break;
 	case MODE_AUTHORIZATION:
-		s = dup_text(data + 1, size - 1);
+		s = fuzz_strdup(data, size);
 		len = strlen(s);
 		if ((t = token_from_authorization(s)) != NULL) {
 			if (t <= s || t >= s + len || *t == '\0' ||
@@ -247,7 +233,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(s);
 		break;
 	case MODE_ISSUE:
-		issue_check(data + 1, size - 1);
+		issue_check(data, size);
 		break;
 	}
 
