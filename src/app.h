@@ -186,7 +186,6 @@ void		 job_reply_storage_error(struct http_request *, struct job *);
  */
 struct storage_relay {
 	int		(*on_start)(struct job *, long);
-	u_int64_t	relayed;
 	int		started;
 };
 

@@ -216,7 +216,6 @@ file_relayed(struct http_request *req, struct job *job)
 		return (STEP_DONE);
 	}
 
-	request_ctx(req)->bytes_out = fr->relay.relayed;
 	c->flags &= ~CONN_IS_BUSY;
 
 	if (job->storage != STORAGE_OK) {

@@ -451,7 +451,8 @@ storage_relay_write(char *ptr, size_t size, size_t nmemb, void *arg)
 	nb->extra = chunk;
 
 	call->queued += len;
-	call->relay->relayed += len;
+	/* Counted as it goes: a client that leaves first is logged then. */
+	request_ctx(job->req)->bytes_out += len;
 
 	/*
 	 * When curl delivers this from inside storage_relay_sent() (it

@@ -19,6 +19,8 @@ done
 EMPTY_SHA256=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
 UUID_V4='^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$'
 SMALL_LIMIT=100000
+# What a client that leaves early reads of the large file first.
+PARTIAL_BYTES=1000000
 
 media=$(mktemp -d "$REACTBIN_TEST_TMP/upload-media.XXXXXX")
 FF=(ffmpeg -hide_banner -loglevel error -y)
@@ -345,6 +347,16 @@ is "$(s3_get "reactions/$(json .id)" "$media/big.fetched")" 200 \
     "large upload: the object is in the bucket"
 is "$(sha_of "$media/big.fetched")" "$(sha_of "$media/big.png")" \
     "large upload: the stored bytes are the file's"
+big_id=$(json .id)
+
+# A client that stops reading part way: its access line counts what was
+# sent (it said bytes=0 when the client left before the relay ended).
+curl -s -H 'X-Request-Id: big-partial' \
+    "$REACTBIN_URL/api/v1/reactions/$big_id/file" | head -c "$PARTIAL_BYTES" >/dev/null
+service_log_wait ' request_id=big-partial '
+sent=$(grep ' request_id=big-partial ' "$REACTBIN_OUT" | grep -o ' bytes=[0-9]*' | cut -d= -f2)
+ok "$([ "${sent:-0}" -ge "$PARTIAL_BYTES" ]; echo $?)" \
+    "a download cut short by the client logs the bytes relayed (${sent:-none})"
 rm -f "$media/big.png" "$media/big.fetched"
 
 service_stop TERM
