@@ -12,12 +12,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
 # shellcheck source=tests/lib/http.sh
 . "$here/../lib/http.sh"
+# shellcheck source=tests/lib/wait.sh
+. "$here/../lib/wait.sh"
 # shellcheck source=tests/contract/prod.sh
 . "$here/prod.sh"
 
-for tool in psql convert sha256sum jq timeout; do
-	command -v "$tool" >/dev/null || skip_all "needs $tool"
-done
+need_tools psql convert sha256sum jq timeout
 prod_require
 
 # The contract's limit, and the sizes that keep each request busy for
@@ -67,17 +67,6 @@ mkdir -p "$work"
 # header_of FILE NAME: a header's value from a curl -D dump.
 header_of() {
 	tr -d '\r' <"$1" | awk -F': ' -v n="$2" 'tolower($1) == n { print $2; exit }'
-}
-
-# wait_until TENTHS COMMAND...: poll a condition of the test's own setup.
-wait_until() {
-	local tenths=$1
-	shift
-	for _ in $(seq 1 "$tenths"); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
 }
 
 # --- Setup -------------------------------------------------------------------
@@ -146,14 +135,14 @@ locks() {
 }
 lock_taken() { [ "$(locks "mode = 'AccessExclusiveLock' AND granted")" -ge 1 ]; }
 login_waits() { [ "$(locks "NOT granted")" -ge 1 ]; }
-wait_until "$SETUP_WAIT_TENTHS" lock_taken ||
+wait_for "$SETUP_WAIT_TENTHS" lock_taken ||
     { echo "Bail out! the lock on login_attempts was not taken"; exit 1; }
 curl -sS -o "$work/login.body" -D "$work/login.h" -w '%{http_code}' \
     -H 'content-type: application/json' \
     -d "{\"username\":\"$OWNER_USERNAME\",\"password\":\"$OWNER_PASSWORD\"}" \
     "$PROD_URL/api/v1/auth/login" >"$work/login.code" 2>"$work/login.err" &
 login_pid=$!
-wait_until "$SETUP_WAIT_TENTHS" login_waits ||
+wait_for "$SETUP_WAIT_TENTHS" login_waits ||
     { echo "Bail out! the login did not reach the database"; exit 1; }
 
 # An idle keep-alive connection: one request answered, then nothing.
@@ -167,7 +156,7 @@ done
 read -r -t 5 -N "$(printf '{"status":"ok"}' | wc -c)" _ <&5
 
 download_started() { [ -s "$work/dl.bin" ]; }
-wait_until "$SETUP_WAIT_TENTHS" download_started ||
+wait_for "$SETUP_WAIT_TENTHS" download_started ||
     { echo "Bail out! the download did not start"; exit 1; }
 
 # --- SIGTERM -----------------------------------------------------------------

@@ -13,11 +13,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 instance_pids=()
 instance_logs=()
 cleanup() {
-	local p
-	for p in "${instance_pids[@]}"; do
-		REACTBIN_PID=$p
-		service_stop TERM
-	done
+	service_stop_each "${instance_pids[@]}"
 }
 trap cleanup EXIT
 
@@ -269,10 +265,7 @@ if [ -n "$db_password" ]; then
 fi
 
 # Let the last access lines reach the files before looking.
-for p in "${instance_pids[@]}"; do
-	REACTBIN_PID=$p
-	service_stop TERM
-done
+service_stop_each "${instance_pids[@]}"
 instance_pids=()
 
 lines=$(cat "${instance_logs[@]}" | wc -l)

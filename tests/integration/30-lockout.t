@@ -16,6 +16,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/http.sh"
 # shellcheck source=tests/lib/service.sh
 . "$here/../lib/service.sh"
+# shellcheck source=tests/lib/private.sh
+. "$here/../lib/private.sh"
 
 PROXY=127.0.0.2
 MAX=3
@@ -28,24 +30,13 @@ pg_state="$REACTBIN_TEST_TMP/lockout-pg"
 instance_pids=()
 instance_logs=()
 
-stop_instance() {
-	REACTBIN_PID=$1
-	service_stop TERM
-}
-
 cleanup() {
-	local p
-	for p in "${instance_pids[@]}"; do
-		stop_instance "$p"
-	done
-	"$here/../lib/pg.sh" stop "$pg_state" >/dev/null 2>&1
+	service_stop_each "${instance_pids[@]}"
+	private_stop
 }
 trap cleanup EXIT
 
-"$here/../lib/pg.sh" start "$pg_state" >/dev/null ||
-    { echo "Bail out! no private PostgreSQL"; exit 1; }
-# shellcheck disable=SC1091
-. "$pg_state/env"
+private_pg "$pg_state" "$REACTBIN_TEST_TMP/lockout-pg.log"
 
 # start NAME [VAR=value ...]: an instance, remembered for the trap.
 start() {
@@ -194,7 +185,7 @@ REACTBIN_URL=$url_b; via "$c" "$GOOD"
 is "$(locked_answer)" "$LOCKED" "together they locked the address on the replica"
 REACTBIN_URL=$url_a; via "$c" "$GOOD"
 is "$HTTP_STATUS" 429 "and on the first instance"
-stop_instance "${instance_pids[-1]}"
+service_stop_each "${instance_pids[-1]}"
 unset 'instance_pids[-1]'
 REACTBIN_URL=$url_a
 
@@ -288,7 +279,7 @@ is "$s1 $s2 $s3 $s4" "401 401 401 401" \
     "with a 2 s window: 2 failures, a pause, 2 failures do not lock"
 via "$c" "$GOOD"
 is "$HTTP_STATUS" 200 "and the correct password answers 200"
-stop_instance "${instance_pids[-1]}"
+service_stop_each "${instance_pids[-1]}"
 unset 'instance_pids[-1]'
 REACTBIN_URL=$url_a
 
@@ -299,7 +290,7 @@ via 203.0.113.31 "$BAD"; s1=$HTTP_STATUS
 via 203.0.113.31 "$BAD"; s2=$HTTP_STATUS
 is "$s1 $s2" "401 401" "203.0.113.31 fails twice"
 
-stop_instance "${instance_pids[0]}"
+service_stop_each "${instance_pids[0]}"
 unset 'instance_pids[0]'
 start lockout-restarted "${LOCK_ENV[@]}"
 out_c=$REACTBIN_OUT
@@ -335,9 +326,7 @@ is "$n" 3 "the access lines of the spoofed requests name client_ip=127.0.0.1"
 
 # --- logging ---------------------------------------------------------------
 
-for p in "${instance_pids[@]}"; do
-	stop_instance "$p"
-done
+service_stop_each "${instance_pids[@]}"
 instance_pids=()
 
 grep -q 'level=warning .*event=login_locked client_ip=203\.0\.113\.1 .*request_id=lock-threshold' "$err_a"

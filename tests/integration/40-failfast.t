@@ -36,11 +36,7 @@ fi
 
 instance_pids=()
 cleanup() {
-	local p
-	for p in "${instance_pids[@]}"; do
-		REACTBIN_PID=$p
-		service_stop TERM
-	done
+	service_stop_each "${instance_pids[@]}"
 }
 trap cleanup EXIT
 

@@ -10,6 +10,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/http.sh"
 # shellcheck source=tests/lib/service.sh
 . "$here/../lib/service.sh"
+# shellcheck source=tests/lib/private.sh
+. "$here/../lib/private.sh"
 
 pg=$here/../lib/pg.sh
 pg_state="$REACTBIN_TEST_TMP/database-pg"
@@ -17,14 +19,12 @@ export REACTBIN_WORKERS=2
 
 cleanup() {
 	service_stop TERM
-	"$pg" stop "$pg_state" >/dev/null 2>&1
+	private_stop
 }
 trap cleanup EXIT
 
 # A PostgreSQL of our own, to take away and bring back.
-"$pg" start "$pg_state" >/dev/null || { echo "Bail out! no private PostgreSQL"; exit 1; }
-# shellcheck disable=SC1091
-. "$pg_state/env"
+private_pg "$pg_state" "$REACTBIN_TEST_TMP/database-pg.log"
 
 service_start database || { echo "Bail out! reactbin did not start"; exit 1; }
 kore_pid=$REACTBIN_PID

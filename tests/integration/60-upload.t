@@ -11,9 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib/service.sh
 . "$here/../lib/service.sh"
 
-for tool in convert ffmpeg psql sha256sum; do
-	command -v "$tool" >/dev/null || skip_all "needs $tool"
-done
+need_tools convert ffmpeg psql sha256sum
 
 # The throwaway S3 wants the payload hash of a bodiless request signed.
 EMPTY_SHA256=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855

@@ -17,9 +17,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib/service.sh
 . "$here/../lib/service.sh"
 
-for tool in convert ffmpeg psql; do
-	command -v "$tool" >/dev/null || skip_all "needs $tool"
-done
+need_tools convert ffmpeg psql
 
 trap service_stop EXIT
 service_start reactions || { echo "Bail out! reactbin did not start"; exit 1; }

@@ -28,13 +28,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/service.sh"
 # shellcheck source=tests/lib/todo.sh
 . "$here/../lib/todo.sh"
+# shellcheck source=tests/lib/wait.sh
+. "$here/../lib/wait.sh"
+# shellcheck source=tests/lib/private.sh
+. "$here/../lib/private.sh"
 
-for tool in convert psql jq wrk python3 sha256sum; do
-	command -v "$tool" >/dev/null || skip_all "needs $tool"
-done
+need_tools convert psql jq wrk python3 sha256sum
 
 pg=$here/../lib/pg.sh
-s3sh=$here/../lib/s3.sh
 hold=$here/../lib/hold-connections.py
 pg_state="$REACTBIN_TEST_TMP/faults-pg"
 s3_state="$REACTBIN_TEST_TMP/faults-s3"
@@ -83,24 +84,15 @@ cleanup() {
 		    kill "$pid" 2>/dev/null
 	done
 	[ -z "$rgw_pid" ] || kill -CONT "$rgw_pid" 2>/dev/null
-	for pid in "${instances[@]}"; do
-		REACTBIN_PID=$pid service_stop TERM
-	done
-	"$s3sh" stop "$s3_state" >/dev/null 2>&1
-	"$pg" stop "$pg_state" >/dev/null 2>&1
+	service_stop_each "${instances[@]}"
+	private_stop
 }
 trap cleanup EXIT
 
 # --- private servers ----------------------------------------------------------
 
-"$pg" start "$pg_state" >"$work/pg.log" 2>&1 ||
-    { sed 's/^/# /' "$work/pg.log"; echo "Bail out! no private PostgreSQL"; exit 1; }
-# shellcheck disable=SC1091
-. "$pg_state/env"
-"$s3sh" start "$s3_state" >"$work/s3.log" 2>&1 ||
-    { sed 's/^/# /' "$work/s3.log"; echo "Bail out! no private S3"; exit 1; }
-# shellcheck disable=SC1091
-. "$s3_state/env"
+private_pg "$pg_state" "$work/pg.log"
+private_s3 "$s3_state" "$work/s3.log"
 rgw=$(awk '$2 == "client.rgw" { print $1 }' "$s3_state/pids")
 
 PSQL_URL=${DATABASE_URL/+asyncpg/}
@@ -215,27 +207,19 @@ bg_type() {
 	    awk -F': ' 'tolower($1) == "content-type" { print $2; exit }'
 }
 
-# wait_secs SECONDS COMMAND...: poll COMMAND (which may itself take a
-# while, a bucket listing say) until it succeeds or SECONDS have passed.
-wait_secs() {
-	local deadline=$((SECONDS + $1))
-	shift
-	while [ "$SECONDS" -lt "$deadline" ]; do
-		"$@" && return 0
-		sleep 0.2
+# probe_health COUNT PAUSE [COMMAND...]: ask for health COUNT times, PAUSE
+# seconds apart, running COMMAND (sample_rss, say) after each answer; sets
+# probed to the statuses, each followed by a space.
+probe_health() {
+	local count=$1 pause=$2
+	shift 2
+	probed=
+	for _ in $(seq 1 "$count"); do
+		request GET /api/v1/health
+		probed="$probed$HTTP_STATUS "
+		[ "$#" -eq 0 ] || "$@"
+		sleep "$pause"
 	done
-	"$@"
-}
-
-# wait_for TENTHS COMMAND...: poll a state the test sets up itself.
-wait_for() {
-	local tenths=$1
-	shift
-	for _ in $(seq 1 "$tenths"); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
 }
 
 # ==============================================================================
@@ -318,12 +302,8 @@ ok $? "PostgreSQL stopped while $LOAD_CONCURRENCY requests at a time are running
 
 # Health, asked on its own while the database is away; six seconds, so
 # that every worker's sweeper (every 5 s) runs into the outage too.
-health=
-for _ in $(seq 1 "$OUTAGE_PROBES"); do
-	request GET /api/v1/health
-	health="$health$HTTP_STATUS "
-	sleep 0.2
-done
+probe_health "$OUTAGE_PROBES" 0.2
+health=$probed
 login
 outage_login="$HTTP_STATUS $(json .error.code)"
 
@@ -477,12 +457,8 @@ p_del=$!
 bg_request frozen-dl GET "/api/v1/reactions/$frozen_dl/file" &
 p_dl=$!
 
-health=
-for _ in $(seq 1 5); do
-	request GET /api/v1/health
-	health="$health$HTTP_STATUS "
-	sleep 0.2
-done
+probe_health 5 0.2
+health=$probed
 login
 frozen_login=$HTTP_STATUS
 
@@ -543,16 +519,10 @@ p2=$!
 helpers+=("$p1" "$p2")
 holding() { grep -qs '^holding\|^done' "$work/partial.report" && grep -qs '^holding\|^done' "$work/trickle.report"; }
 wait_for "$SETUP_TENTHS" holding
-statuses=
-for _ in $(seq 1 10); do
-	request GET /api/v1/health
-	statuses="$statuses$HTTP_STATUS "
-	sample_rss
-	sleep 0.3
-done
+probe_health 10 0.3 sample_rss
 login
 slow_login=$HTTP_STATUS
-is "$statuses" "$(printf '200 %.0s' $(seq 1 10))" "250 slow clients: health answers 200 for everyone else"
+is "$probed" "$(printf '200 %.0s' $(seq 1 10))" "250 slow clients: health answers 200 for everyone else"
 is "$slow_login" 200 "250 slow clients: login answers 200"
 wait "$p1" "$p2"
 diag "partial request lines: $(cat "$work/partial.report")"
@@ -578,15 +548,9 @@ p3=$!
 helpers+=("$p3")
 wait_for "$IDLE_SETUP_TENTHS" grep -qs '^holding\|^done' "$work/idle.report"
 diag "idle: $(cat "$work/idle.report")"
-statuses=
-for _ in $(seq 1 5); do
-	request GET /api/v1/health
-	statuses="$statuses$HTTP_STATUS "
-	sample_rss
-	sleep 0.2
-done
+probe_health 5 0.2 sample_rss
 login
-is "$statuses$HTTP_STATUS" "200 200 200 200 200 200" \
+is "$probed$HTTP_STATUS" "200 200 200 200 200 200" \
     "$IDLE_CONNECTIONS idle connections: health and login answer 200"
 wait "$p3"
 diag "idle: $(cat "$work/idle.report")"

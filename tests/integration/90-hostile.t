@@ -28,13 +28,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/service.sh"
 # shellcheck source=tests/lib/todo.sh
 . "$here/../lib/todo.sh"
+# shellcheck source=tests/lib/private.sh
+. "$here/../lib/private.sh"
 
-for tool in convert psql jq python3 md5sum; do
-	command -v "$tool" >/dev/null || skip_all "needs $tool"
-done
+need_tools convert psql jq python3 md5sum
 
-pg=$here/../lib/pg.sh
-s3sh=$here/../lib/s3.sh
 pg_state="$REACTBIN_TEST_TMP/hostile-pg"
 s3_state="$REACTBIN_TEST_TMP/hostile-s3"
 work=$(mktemp -d "$REACTBIN_TEST_TMP/hostile.XXXXXX")
@@ -55,19 +53,12 @@ psql_pid=
 cleanup() {
 	[ -z "$psql_pid" ] || kill "$psql_pid" 2>/dev/null
 	service_stop TERM
-	"$s3sh" stop "$s3_state" >/dev/null 2>&1
-	"$pg" stop "$pg_state" >/dev/null 2>&1
+	private_stop
 }
 trap cleanup EXIT
 
-"$pg" start "$pg_state" >"$work/pg.log" 2>&1 ||
-    { sed 's/^/# /' "$work/pg.log"; echo "Bail out! no private PostgreSQL"; exit 1; }
-# shellcheck disable=SC1091
-. "$pg_state/env"
-"$s3sh" start "$s3_state" >"$work/s3.log" 2>&1 ||
-    { sed 's/^/# /' "$work/s3.log"; echo "Bail out! no private S3"; exit 1; }
-# shellcheck disable=SC1091
-. "$s3_state/env"
+private_pg "$pg_state" "$work/pg.log"
+private_s3 "$s3_state" "$work/s3.log"
 
 # Wrong passwords are hostile cases too: never let them lock us out.
 service_start hostile LOGIN_MAX_FAILURES=1000000 ||

@@ -7,6 +7,8 @@
 #       use service_env_without for that), wait for /api/v1/health, and set
 #       REACTBIN_URL, REACTBIN_PID, REACTBIN_OUT, REACTBIN_ERR.
 #   service_stop [SIGNAL]     stop the instance started last, by its pid
+#   service_stop_each PID...  stop each of these instances, as service_stop
+#                             TERM does; REACTBIN_PID keeps its value
 #   service_log_wait PATTERN  wait for a log line (they come in batches)
 #   service_run_env ...       start in the foreground (fail-fast tests)
 #
@@ -19,6 +21,8 @@ SERVICE_START_WAIT=${SERVICE_START_WAIT:-60}
 
 # shellcheck source=tests/lib/ports.sh
 . "$REACTBIN_TOP/tests/lib/ports.sh"
+# shellcheck source=tests/lib/wait.sh
+. "$REACTBIN_TOP/tests/lib/wait.sh"
 
 # service_config DIR PORT: write DIR/kore.conf for this port.
 service_config() {
@@ -63,12 +67,12 @@ service_start() {
 # stdout by default: workers write their info lines in batches, up to
 # 100 ms late.
 service_log_wait() {
-	local file=${2:-$REACTBIN_OUT} count=${3:-1}
-	for _ in $(seq 1 30); do
-		[ "$(grep -cE -- "$1" "$file")" -ge "$count" ] && return 0
-		sleep 0.1
-	done
-	return 1
+	wait_for 30 service_log_has "$1" "${2:-$REACTBIN_OUT}" "${3:-1}"
+}
+
+# service_log_has PATTERN FILE COUNT: FILE has COUNT such lines already.
+service_log_has() {
+	[ "$(grep -cE -- "$1" "$2")" -ge "$3" ]
 }
 
 service_stop() {
@@ -85,4 +89,13 @@ service_stop() {
 	fi
 	wait "$REACTBIN_PID" 2>/dev/null || true
 	REACTBIN_PID=
+}
+
+# For the scripts that keep several instances: the EXIT trap, or the last
+# access lines flushed before the logs are read.
+service_stop_each() {
+	local pid
+	for pid in "$@"; do
+		REACTBIN_PID=$pid service_stop TERM
+	done
 }

@@ -2,7 +2,7 @@
 # Minimal TAP producer for the curl test scripts; prove reads the output.
 #
 #   plan N | ok COND NAME | is GOT WANT NAME | like GOT REGEX NAME
-#   diag TEXT | skip_all REASON | done_testing
+#   diag TEXT | skip_all REASON | need_tools TOOL... | done_testing
 
 TAP_COUNT=0
 TAP_FAILED=0
@@ -66,6 +66,14 @@ unlike() {
 skip_all() {
 	echo "1..0 # SKIP $1"
 	exit 0
+}
+
+# need_tools TOOL...: skip_all unless every TOOL is on the PATH.
+need_tools() {
+	local tool
+	for tool in "$@"; do
+		command -v "$tool" >/dev/null || skip_all "needs $tool"
+	done
 }
 
 done_testing() {

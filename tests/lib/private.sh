@@ -1,0 +1,47 @@
+# shellcheck shell=bash
+# A PostgreSQL and an S3 server of the script's own, for the tests that
+# stop, freeze or fill them, or count things in them that other tests
+# must not see (tests/lib/pg.sh and tests/lib/s3.sh do the work). Source
+# after tests/lib/tap.sh.
+#
+#   private_pg STATE LOG   start a PostgreSQL with its state in STATE and
+#                          take its environment (DATABASE_URL, PGHOST_TEST,
+#                          PGPORT_TEST)
+#   private_s3 STATE LOG   start an S3 server with its state in STATE and
+#                          take its environment (S3_ENDPOINT_URL, ...)
+#   private_stop           stop the servers started above (for the EXIT
+#                          trap; quiet, and harmless if none started)
+#
+# Both start functions write the server script's output to LOG; if the
+# server does not start, they copy LOG into the TAP stream as comments,
+# say "Bail out!" and exit: no test of the script can run without it.
+
+PRIVATE_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+PRIVATE_PG_STATE=
+PRIVATE_S3_STATE=
+
+private_pg() {
+	# Remembered first: a half-started server is stopped too.
+	PRIVATE_PG_STATE=$1
+	private_start "$PRIVATE_LIB/pg.sh" "$1" "$2" PostgreSQL
+}
+
+private_s3() {
+	PRIVATE_S3_STATE=$1
+	private_start "$PRIVATE_LIB/s3.sh" "$1" "$2" S3
+}
+
+# private_start SCRIPT STATE LOG WHAT: what private_pg and private_s3 share.
+private_start() {
+	"$1" start "$2" >"$3" 2>&1 ||
+	    { sed 's/^/# /' "$3"; echo "Bail out! no private $4"; exit 1; }
+	# shellcheck disable=SC1091 # written by the start above
+	. "$2/env"
+}
+
+private_stop() {
+	[ -z "$PRIVATE_S3_STATE" ] ||
+	    "$PRIVATE_LIB/s3.sh" stop "$PRIVATE_S3_STATE" >/dev/null 2>&1
+	[ -z "$PRIVATE_PG_STATE" ] ||
+	    "$PRIVATE_LIB/pg.sh" stop "$PRIVATE_PG_STATE" >/dev/null 2>&1
+}
