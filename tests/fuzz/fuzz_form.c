@@ -8,20 +8,22 @@
 
 /*
  * libFuzzer harness for upload forms (form.h). The first byte chooses:
- *  - the rest is a Content-Type value;
+ *  - the rest is a Content-Type value, classified as a form and as JSON;
  *  - the rest is a Content-Type value, a newline, and a multipart body
  *    (read with a fixed boundary when the value gives none);
  *  - the rest is a query string, in a writable exact-size copy.
- * Checked besides memory errors: parts lie inside the body, names are
- * bounded, the reader ends in a number of steps linear in the body and
- * then stays ended; query pairs advance, lie inside the string and hold
- * no control character in the name.
+ * Checked besides memory errors: a value taken for JSON names
+ * application/json and is no multipart form; parts lie inside the body,
+ * names are bounded, the reader ends in a number of steps linear in the
+ * body and then stays ended; query pairs advance, lie inside the string
+ * and hold no control character in the name.
  */
 
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "form.h"
 
@@ -45,12 +47,26 @@ static void	query_check(const uint8_t *, size_t);
 static void
 content_type_check(const char *value, size_t len)
 {
-	char	boundary[FORM_BOUNDARY_MAX + 1];
-	size_t	n;
+	static const char	json[] = "application/json";
+	char			boundary[FORM_BOUNDARY_MAX + 1];
+	size_t			n, lead;
+	int			is_json;
+
+	is_json = form_content_is_json(value, len);
+	if (is_json) {
+		for (lead = 0; lead < len &&
+		    (value[lead] == ' ' || value[lead] == '\t'); lead++)
+			;
+		if (len - lead < sizeof(json) - 1 ||
+		    strncasecmp(value + lead, json, sizeof(json) - 1) != 0)
+			abort();
+	}
 
 	memset(boundary, 'x', sizeof(boundary));
 	switch (form_content_type(value, len, boundary)) {
 	case FORM_MULTIPART:
+		if (is_json)
+			abort();
 		n = strnlen(boundary, sizeof(boundary));
 		if (n == 0 || n > FORM_BOUNDARY_MAX ||
 		    boundary[n - 1] == ' ')
