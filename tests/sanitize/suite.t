@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The integration suite once more, against the module built with
+# AddressSanitizer and UndefinedBehaviorSanitizer (tests/sanitize/run.sh),
+# as one TAP test: every script passes, no sanitizer reports anything and
+# Kore's seccomp policy kills no worker. tests/run runs it last.
+#
+# run.sh starts its own PostgreSQL and S3 server: the suite's data from
+# the first pass, and the instances' settings, stay out of it.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lib/tap.sh
+. "$here/../lib/tap.sh"
+
+need_tools gcc nm
+
+log=$(mktemp "${REACTBIN_TEST_TMP:-/tmp}/sanitize.XXXXXX")
+env -u DATABASE_URL -u S3_ENDPOINT_URL -u REACTBIN_PG_STATE \
+    -u REACTBIN_S3_STATE -u REACTBIN_TEST_TMP -u REACTBIN_TOP \
+    "$here/run.sh" >"$log" 2>&1
+status=$?
+
+# The summary lines: prove's counts and the three checks after it.
+grep -E '^(Files=|Result:|# (the suite took|sanitizer reports|sandbox violations|kore processes left))' \
+    "$log" | while read -r line; do diag "$line"; done
+if [ "$status" -ne 0 ]; then
+	grep -E '^(not ok|Bail out|sanitize:)|Failed|ERROR: AddressSanitizer|runtime error' "$log" |
+	    head -n 20 | while read -r line; do diag "$line"; done
+fi
+ok "$status" "the integration suite under ASan+UBSan: all pass, no report, no sandbox kill"
+rm -f "$log"
+
+done_testing
