@@ -40,6 +40,7 @@
 
 static char	*b64u(const void *, size_t);
 static char	*b64u_str(const char *);
+static char	*dot_join(const char *, const char *, size_t *);
 static char	*unb64u(const char *, size_t, size_t *);
 static char	*join3(const char *, const char *, const char *);
 static char	*sign_md(const EVP_MD *, const void *, size_t, const char *,
@@ -149,6 +150,19 @@ sign_md(const EVP_MD *md, const void *key, size_t keylen, const char *data,
 	return (b64u(mac, siglen));
 }
 
+/* "hs.ps", what a token's MAC covers, and its length. */
+static char *
+dot_join(const char *hs, const char *ps, size_t *len)
+{
+	char	*s;
+
+	*len = strlen(hs) + 1 + strlen(ps);
+	s = malloc(*len + 1);
+	assert_non_null(s);
+	snprintf(s, *len + 1, "%s.%s", hs, ps);
+	return (s);
+}
+
 /* "hs.ps.sig" with sig the HS256 MAC of "hs.ps" under key. */
 static char *
 seal(const char *hs, const char *ps, const void *key, size_t keylen)
@@ -156,10 +170,7 @@ seal(const char *hs, const char *ps, const void *key, size_t keylen)
 	char	*signing, *sig, *tok;
 	size_t	 len;
 
-	len = strlen(hs) + 1 + strlen(ps);
-	signing = malloc(len + 1);
-	assert_non_null(signing);
-	snprintf(signing, len + 1, "%s.%s", hs, ps);
+	signing = dot_join(hs, ps, &len);
 	sig = sign_md(EVP_sha256(), key, keylen, signing, len, 32);
 	tok = join3(hs, ps, sig);
 	free(signing);
@@ -597,10 +608,7 @@ test_signature_encoding(void **state)
 
 	hs = b64u_str(HDR);
 	ps = b64u_str(claims(SUB, NOW, EXP));
-	len = strlen(hs) + 1 + strlen(ps);
-	signing = malloc(len + 1);
-	assert_non_null(signing);
-	snprintf(signing, len + 1, "%s.%s", hs, ps);
+	signing = dot_join(hs, ps, &len);
 
 	/* Truncated, extended and missing MACs. */
 	sig = sign_md(EVP_sha256(), KEY, KEYLEN, signing, len, 31);
@@ -719,10 +727,7 @@ test_alg_other(void **state)
 	/* Properly signed with the algorithms they name. */
 	hs = b64u_str(bad_alg[0]);
 	ps = b64u_str(claims(SUB, NOW, EXP));
-	len = strlen(hs) + 1 + strlen(ps);
-	signing = malloc(len + 1);
-	assert_non_null(signing);
-	snprintf(signing, len + 1, "%s.%s", hs, ps);
+	signing = dot_join(hs, ps, &len);
 	sig = sign_md(EVP_sha512(), KEY, KEYLEN, signing, len, 64);
 	tok = join3(hs, ps, sig);
 	assert_int_equal(VERIFY(tok), TOKEN_BAD_ALGORITHM);
@@ -732,10 +737,7 @@ test_alg_other(void **state)
 	free(hs);
 
 	hs = b64u_str(bad_alg[1]);
-	len = strlen(hs) + 1 + strlen(ps);
-	signing = malloc(len + 1);
-	assert_non_null(signing);
-	snprintf(signing, len + 1, "%s.%s", hs, ps);
+	signing = dot_join(hs, ps, &len);
 	sig = sign_md(EVP_sha384(), KEY, KEYLEN, signing, len, 48);
 	tok = join3(hs, ps, sig);
 	assert_int_equal(VERIFY(tok), TOKEN_BAD_ALGORITHM);
