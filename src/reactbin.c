@@ -63,7 +63,6 @@ static void	reactbin_fd_limit(void);
 void	kore_parent_configure(int, char **);
 void	kore_parent_teardown(void);
 void	kore_worker_configure(void);
-void	kore_worker_teardown(void);
 
 /*
  * Kore binds its listening sockets while it parses the configuration,
@@ -126,20 +125,20 @@ kore_parent_teardown(void)
 void
 kore_worker_configure(void)
 {
-	/* Access lines go out in batches, at most LOG_FLUSH_MS late. */
+	/*
+	 * Access lines go out in batches, at most LOG_FLUSH_MS late, and
+	 * at exit by any path: Kore's fatal() exits too, and the lines just
+	 * before a worker dies are the ones most wanted.
+	 */
 	log_buffer_info();
 	(void)kore_timer_add(reactbin_log_flush, LOG_FLUSH_MS, NULL, 0);
+	if (atexit(log_flush) != 0)
+		log_warn("event=log_flush_at_exit_unavailable");
 
 	db_worker_init();
 	storage_init();
 	sweeper_init();
 	drain_worker_init();
-}
-
-void
-kore_worker_teardown(void)
-{
-	log_flush();
 }
 
 static void
