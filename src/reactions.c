@@ -181,6 +181,8 @@ static enum step_result	delete_start(struct http_request *, struct job *);
 static enum step_result	delete_object(struct http_request *, struct job *);
 static enum step_result	delete_forget(struct http_request *, struct job *);
 static enum step_result	delete_reply(struct http_request *, struct job *);
+static enum step_result	reaction_by_id(struct http_request *, struct job *,
+			    const char *);
 
 static int	list_cursor(const struct listing_query *, const struct job *,
 		    int, char *, size_t);
@@ -246,15 +248,7 @@ reaction_delete(struct http_request *req)
 static enum step_result
 read_start(struct http_request *req, struct job *job)
 {
-	char	id[UUID_TEXT_LEN + 1];
-	time_t	exp;
-
-	if (auth_bearer(req, &exp) != KORE_RESULT_OK)
-		return (STEP_DONE);
-
-	reaction_path_id(req, id);
-	job_query(job, read_sql, 1, id);
-	return (STEP_WAIT);
+	return (reaction_by_id(req, job, read_sql));
 }
 
 static enum step_result
@@ -482,6 +476,13 @@ edit_missing(struct http_request *req, struct job *job)
 static enum step_result
 delete_start(struct http_request *req, struct job *job)
 {
+	return (reaction_by_id(req, job, delete_sql));
+}
+
+/* The owner's token, then sql run with the reaction id of the path. */
+static enum step_result
+reaction_by_id(struct http_request *req, struct job *job, const char *sql)
+{
 	char	id[UUID_TEXT_LEN + 1];
 	time_t	exp;
 
@@ -489,7 +490,7 @@ delete_start(struct http_request *req, struct job *job)
 		return (STEP_DONE);
 
 	reaction_path_id(req, id);
-	job_query(job, delete_sql, 1, id);
+	job_query(job, sql, 1, id);
 	return (STEP_WAIT);
 }
 
