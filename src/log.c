@@ -240,10 +240,14 @@ line_uint(struct line *l, unsigned long long v, int width)
 static void
 line_escaped(struct line *l, const char *s)
 {
-	/* Each byte becomes at most four ("\xNN"). */
-	char	escaped[LOG_LINE_MAX];
+	size_t	room;
 
-	line_str(l, log_escape(s, escaped, sizeof(escaped)));
+	/* Straight into the line; one byte stays free for the newline. */
+	room = sizeof(l->buf) - 1 - l->len;
+	if (room == 0)
+		return;
+	(void)log_escape(s, l->buf + l->len, room);
+	l->len += strlen(l->buf + l->len);
 }
 
 /* A cut line keeps its end-of-line so the next one starts clean. */
