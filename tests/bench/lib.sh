@@ -42,11 +42,12 @@ BENCH_LAUNCH_PID=
 BENCH_URL=
 BENCH_TOKEN=
 BENCH_TABLE=
-bench_started_pg=
-bench_started_s3=
 bench_extra_pids=()
 # A command the baseline runs under (profile.sh: valgrind).
 BENCH_WRAPPER=()
+
+# shellcheck source=tests/lib/private.sh
+. "$BENCH_TOP/tests/lib/private.sh"
 
 bench_die() {
 	echo "bench: $*" >&2
@@ -93,12 +94,7 @@ bench_end() {
 	if declare -F service_stop >/dev/null; then
 		service_stop TERM || true
 	fi
-	if [ -n "$bench_started_s3" ]; then
-		"$BENCH_TOP/tests/lib/s3.sh" stop "$BENCH_TMP/s3" || true
-	fi
-	if [ -n "$bench_started_pg" ]; then
-		"$BENCH_TOP/tests/lib/pg.sh" stop "$BENCH_TMP/pg" || true
-	fi
+	private_stop
 	if [ -n "${BENCH_KEEP:-}" ]; then
 		bench_note "kept $BENCH_TMP"
 	elif [ -n "$BENCH_TMP" ]; then
@@ -143,21 +139,8 @@ bench_build() {
 
 # bench_stack: PostgreSQL and the S3 server, unless given.
 bench_stack() {
-	if [ -z "${DATABASE_URL:-}" ]; then
-		"$BENCH_TOP/tests/lib/pg.sh" start "$BENCH_TMP/pg" >/dev/null
-		bench_started_pg=1
-		# shellcheck disable=SC1091
-		. "$BENCH_TMP/pg/env"
-	fi
-	if [ -z "${S3_ENDPOINT_URL:-}" ]; then
-		S3_MEMSTORE_BYTES=${S3_MEMSTORE_BYTES:-$BENCH_S3_MEMSTORE_BYTES} \
-		    "$BENCH_TOP/tests/lib/s3.sh" start "$BENCH_TMP/s3" >/dev/null
-		bench_started_s3=1
-		# shellcheck disable=SC1091
-		. "$BENCH_TMP/s3/env"
-	fi
-	export DATABASE_URL S3_ENDPOINT_URL S3_BUCKET_NAME S3_ACCESS_KEY_ID \
-	    S3_SECRET_ACCESS_KEY S3_REGION
+	S3_MEMSTORE_BYTES=${S3_MEMSTORE_BYTES:-$BENCH_S3_MEMSTORE_BYTES} \
+	    private_stack "$BENCH_TMP"
 	export OWNER_USERNAME=owner
 	OWNER_PASSWORD="bench-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
 	JWT_SECRET_KEY="bench-$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')"

@@ -9,6 +9,10 @@
 #                          PGPORT_TEST)
 #   private_s3 STATE LOG   start an S3 server with its state in STATE and
 #                          take its environment (S3_ENDPOINT_URL, ...)
+#   private_stack DIR      both, in DIR/pg and DIR/s3, each unless
+#                          DATABASE_URL / S3_ENDPOINT_URL is already set
+#                          (the env files export the variables): for the
+#                          test, sanitizer and benchmark commands
 #   private_stop           stop the servers started above (for the EXIT
 #                          trap; quiet, and harmless if none started)
 #
@@ -37,6 +41,19 @@ private_start() {
 	    { sed 's/^/# /' "$3"; echo "Bail out! no private $4"; exit 1; }
 	# shellcheck disable=SC1091 # written by the start above
 	. "$2/env"
+}
+
+private_stack() {
+	if [ -z "${DATABASE_URL:-}" ]; then
+		echo "# starting PostgreSQL" >&2
+		private_pg "$1/pg" "$1/pg.log"
+		export REACTBIN_PG_STATE="$1/pg"
+	fi
+	if [ -z "${S3_ENDPOINT_URL:-}" ]; then
+		echo "# starting the S3 server (Ceph RGW)" >&2
+		private_s3 "$1/s3" "$1/s3.log"
+		export REACTBIN_S3_STATE="$1/s3"
+	fi
 }
 
 private_stop() {

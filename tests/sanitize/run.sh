@@ -40,8 +40,6 @@ copy="$tmp/tree/$app"
 reports="$tmp/reports"
 export REACTBIN_TEST_TMP="$tmp/run"
 mkdir -p "$copy" "$reports" "$REACTBIN_TEST_TMP" "$tmp/bin"
-started_pg=
-started_s3=
 keep=${SANITIZE_KEEP:-}
 
 # stray_pids: kore processes still running from this run's tree (a
@@ -61,12 +59,7 @@ cleanup() {
 	for p in $(stray_pids); do
 		kill -KILL "$p" 2>/dev/null || true
 	done
-	if [ -n "$started_s3" ]; then
-		"$copy/tests/lib/s3.sh" stop "$tmp/s3" || true
-	fi
-	if [ -n "$started_pg" ]; then
-		"$copy/tests/lib/pg.sh" stop "$tmp/pg" || true
-	fi
+	private_stop
 	if [ -n "$keep" ]; then
 		echo "# kept $tmp"
 	else
@@ -75,6 +68,8 @@ cleanup() {
 	exit "$status"
 }
 trap cleanup EXIT INT TERM
+# shellcheck source=tests/lib/private.sh
+. "$top/tests/lib/private.sh"
 
 echo "# copying the tree to $copy"
 tar -C "$top" -cf - --exclude=./.git --exclude=./.objs --exclude="./$app.so" \
@@ -126,25 +121,7 @@ WRAP
 chmod +x "$tmp/bin/kore"
 export PATH="$tmp/bin:$PATH"
 
-if [ -z "${DATABASE_URL:-}" ]; then
-	echo "# starting PostgreSQL"
-	started_pg=1
-	"$copy/tests/lib/pg.sh" start "$tmp/pg" >/dev/null
-	# shellcheck disable=SC1091
-	. "$tmp/pg/env"
-	export REACTBIN_PG_STATE="$tmp/pg"
-fi
-if [ -z "${S3_ENDPOINT_URL:-}" ]; then
-	echo "# starting the S3 server (Ceph RGW)"
-	started_s3=1
-	"$copy/tests/lib/s3.sh" start "$tmp/s3" >/dev/null
-	# shellcheck disable=SC1091
-	. "$tmp/s3/env"
-	export S3_ENDPOINT_URL S3_BUCKET_NAME S3_ACCESS_KEY_ID \
-	    S3_SECRET_ACCESS_KEY S3_REGION
-	export REACTBIN_S3_STATE="$tmp/s3"
-fi
-export DATABASE_URL
+private_stack "$tmp"
 export OWNER_USERNAME=owner
 OWNER_PASSWORD="pw-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
 JWT_SECRET_KEY="jwt-$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')"
