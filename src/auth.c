@@ -26,27 +26,42 @@
 #define RFC3339_LEN		21
 #define NUMBER_TEXT_MAX		24
 
-struct login {
-	int		match;
-	int		locked_out;
-};
+/*
+ * One statement per attempt counts it and decides (assets/migrations/
+ * 004_login_attempt.sql): attempts from one address queue on its row
+ * lock, so of whatever arrives at once, on any worker of any replica, at
+ * most LOGIN_MAX_FAILURES answer 401 before the lock holds; every later
+ * one answers 429, whatever its password.
+ */
+static const char login_attempt_sql[] =
+    "SELECT verdict, retry_after, locked_now FROM login_attempt("
+    "$1::inet, $2::boolean, $3::integer, $4::integer, $5::integer)";
+
+/* The columns of its one row, and the verdicts it gives. */
+#define LOGIN_COL_VERDICT	0
+#define LOGIN_COL_RETRY_AFTER	1
+#define LOGIN_COL_LOCKED_NOW	2
+#define LOGIN_VERDICT_LOCKED	"locked"
+#define LOGIN_VERDICT_FAILED	"failed"
+#define LOGIN_VERDICT_OK	"ok"
+
+/* A boolean as PostgreSQL writes it in text. */
+#define PG_TRUE			"t"
+#define PG_FALSE		"f"
 
 int	auth_login(struct http_request *);
 int	auth_me(struct http_request *);
 
 static enum step_result	login_check_body(struct http_request *, struct job *);
-static enum step_result	login_check_lock(struct http_request *, struct job *);
-static enum step_result	login_record(struct http_request *, struct job *);
 static enum step_result	login_reply(struct http_request *, struct job *);
 
+static void	login_failed(struct http_request *, int);
 static void	login_locked(struct http_request *, const char *);
 static void	login_token(struct http_request *);
 static void	auth_unauthorized(struct http_request *, const char *);
 
 static const step_fn login_steps[] = {
 	login_check_body,
-	login_check_lock,
-	login_record,
 	login_reply,
 	NULL,
 };
@@ -54,7 +69,7 @@ static const step_fn login_steps[] = {
 int
 auth_login(struct http_request *req)
 {
-	return (job_run(req, login_steps, sizeof(struct login)));
+	return (job_run(req, login_steps, 0));
 }
 
 int
@@ -131,13 +146,18 @@ auth_bearer(struct http_request *req, time_t *exp)
 	return (KORE_RESULT_OK);
 }
 
-/* Decide the credentials now, in constant time, and keep only the verdict. */
+/*
+ * Judge the credentials now, in constant time, and hand the match to the
+ * one statement that decides; the reply follows its verdict alone.
+ */
 static enum step_result
 login_check_body(struct http_request *req, struct job *job)
 {
-	struct login	*login = job->data;
 	yajl_val	 body;
 	const char	*user, *pass;
+	char		 window[NUMBER_TEXT_MAX], max[NUMBER_TEXT_MAX];
+	char		 cooldown[NUMBER_TEXT_MAX];
+	int		 match;
 
 	if (request_body_json(req, &body) != KORE_RESULT_OK)
 		return (STEP_DONE);
@@ -152,34 +172,9 @@ login_check_body(struct http_request *req, struct job *job)
 		return (STEP_DONE);
 	}
 
-	login->match = credentials_match(app_config.owner_username,
+	match = credentials_match(app_config.owner_username,
 	    app_config.owner_password, user, strlen(user), pass, strlen(pass));
 	yajl_tree_free(body);
-
-	job_query(job, "SELECT login_lock_remaining($1::inet)", 1,
-	    request_ctx(req)->client_ip);
-	return (STEP_WAIT);
-}
-
-static enum step_result
-login_check_lock(struct http_request *req, struct job *job)
-{
-	struct login	*login = job->data;
-	char		 window[NUMBER_TEXT_MAX], max[NUMBER_TEXT_MAX];
-	char		 cooldown[NUMBER_TEXT_MAX];
-	const char	*ip;
-
-	if (job_rows(job) == 1 && strcmp(job_value(job, 0, 0), "0")) {
-		login_locked(req, job_value(job, 0, 0));
-		return (STEP_DONE);
-	}
-
-	ip = request_ctx(req)->client_ip;
-
-	if (login->match) {
-		job_query(job, "SELECT login_record_success($1::inet)", 1, ip);
-		return (STEP_WAIT);
-	}
 
 	(void)snprintf(window, sizeof(window), "%ld",
 	    app_config.login_window_seconds);
@@ -187,15 +182,15 @@ login_check_lock(struct http_request *req, struct job *job)
 	(void)snprintf(cooldown, sizeof(cooldown), "%ld",
 	    app_config.login_cooldown_seconds);
 
-	job_query(job, "SELECT login_record_failure($1::inet, $2::integer, "
-	    "$3::integer, $4::integer)", 4, ip, window, max, cooldown);
+	job_query(job, login_attempt_sql, 5, request_ctx(req)->client_ip,
+	    match ? PG_TRUE : PG_FALSE, window, max, cooldown);
 	return (STEP_WAIT);
 }
 
 static enum step_result
-login_record(struct http_request *req, struct job *job)
+login_reply(struct http_request *req, struct job *job)
 {
-	struct login	*login = job->data;
+	const char	*verdict;
 
 	if (job_rows(job) != 1) {
 		reply_error(req, HTTP_STATUS_INTERNAL_ERROR, "internal",
@@ -203,26 +198,27 @@ login_record(struct http_request *req, struct job *job)
 		return (STEP_DONE);
 	}
 
-	if (login->match) {
-		/* A concurrent failure may have set the lock meanwhile. */
-		if (strcmp(job_value(job, 0, 0), "0")) {
-			login_locked(req, job_value(job, 0, 0));
-			return (STEP_DONE);
-		}
-		login_token(req);
-		return (STEP_DONE);
-	}
+	verdict = job_value(job, 0, LOGIN_COL_VERDICT);
 
-	login->locked_out = !strcmp(job_value(job, 0, 0), "t");
-	return (STEP_NEXT);
+	if (!strcmp(verdict, LOGIN_VERDICT_LOCKED))
+		login_locked(req, job_value(job, 0, LOGIN_COL_RETRY_AFTER));
+	else if (!strcmp(verdict, LOGIN_VERDICT_FAILED))
+		login_failed(req,
+		    !strcmp(job_value(job, 0, LOGIN_COL_LOCKED_NOW), PG_TRUE));
+	else if (!strcmp(verdict, LOGIN_VERDICT_OK))
+		login_token(req);
+	else
+		reply_error(req, HTTP_STATUS_INTERNAL_ERROR, "internal",
+		    "internal error");
+
+	return (STEP_DONE);
 }
 
-static enum step_result
-login_reply(struct http_request *req, struct job *job)
+/* A wrong password; the one that reached the threshold still gets 401. */
+static void
+login_failed(struct http_request *req, int locked_now)
 {
-	struct login	*login = job->data;
-
-	if (login->locked_out) {
+	if (locked_now) {
 		log_warn("event=login_locked client_ip=%s failures=%ld "
 		    "cooldown_s=%ld request_id=%s", request_ctx(req)->client_ip,
 		    app_config.login_max_failures,
@@ -231,7 +227,6 @@ login_reply(struct http_request *req, struct job *job)
 
 	reply_error(req, HTTP_STATUS_UNAUTHORIZED, "unauthorized",
 	    "wrong username or password");
-	return (STEP_DONE);
 }
 
 static void
