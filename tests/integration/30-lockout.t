@@ -176,6 +176,8 @@ is "$HTTP_STATUS" 200 "198.51.100.8 is not locked"
 
 start lockout-replica "${LOCK_ENV[@]}"
 url_b=$REACTBIN_URL
+out_b=$REACTBIN_OUT
+err_b=$REACTBIN_ERR
 c=203.0.113.40
 REACTBIN_URL=$url_a; via "$c" "$BAD"; s1=$HTTP_STATUS
 REACTBIN_URL=$url_b; via "$c" "$BAD"; s2=$HTTP_STATUS
@@ -185,6 +187,60 @@ REACTBIN_URL=$url_b; via "$c" "$GOOD"
 is "$(locked_answer)" "$LOCKED" "together they locked the address on the replica"
 REACTBIN_URL=$url_a; via "$c" "$GOOD"
 is "$HTTP_STATUS" 429 "and on the first instance"
+
+# --- a burst at once -------------------------------------------------------
+#
+# BURST wrong passwords from one address, all in flight at the same moment
+# (tests/lib/login-burst.py sends every request but its last byte, then
+# the last bytes together). The lock is decided per attempt, whichever
+# worker or replica takes it: exactly MAX answer 401 (the last of them
+# sets the lock), and every other one finds the lock and answers 429.
+
+BURST=120
+
+# burst CLIENT URL...: BURST wrong passwords at once from CLIENT, spread
+# over the instances at the URLs; BURST_RESULT says how they were answered.
+burst() {
+	local client=$1 ports=() u out n401 n429 other
+	shift
+	for u in "$@"; do
+		ports+=("${u##*:}")
+	done
+	out="$REACTBIN_TEST_TMP/lockout/burst-$client"
+	BURST_RESULT="the burst could not be sent"
+	creds "$BAD" | "$here/../lib/login-burst.py" "$PROXY" "$client" \
+	    "$BURST" "${ports[@]}" >"$out" 2>"$out.err"
+	local status=$?
+	diag "$(cat "$out.err")"
+	[ "$status" -eq 0 ] || return
+	n401=$(grep -c '^401 -$' "$out")
+	n429=$(awk -v max="$COOLDOWN" '$1 == 429 && $2 ~ /^[0-9]+$/ &&
+	    $2 >= 1 && $2 <= max' "$out" | wc -l)
+	other=$(($(wc -l <"$out") - n401 - n429))
+	diag "statuses: $(awk '{print $1}' "$out" | sort | uniq -c |
+	    awk '{printf "%sx%s ", $1, $2}')"
+	BURST_RESULT="$n401 x 401, $n429 x 429 with Retry-After 1..$COOLDOWN, $other other"
+}
+burst_want="$MAX x 401, $((BURST - MAX)) x 429 with Retry-After 1..$COOLDOWN, 0 other"
+
+c=203.0.113.70
+burst "$c" "$url_a"
+is "$BURST_RESULT" "$burst_want" \
+    "$BURST wrong passwords at once on one instance: $MAX answer 401, the rest 429"
+service_log_wait " client_ip=$c\$" "$out_a" "$BURST"
+pids=$(grep " client_ip=$c\$" "$out_a" | grep -o ' pid=[0-9]*' | sort | uniq -c)
+diag "requests per worker:" "$pids"
+via "$c" "$GOOD"
+is "$(locked_answer)" "$LOCKED" "then the correct password answers 429"
+
+c=203.0.113.71
+burst "$c" "$url_a" "$url_b"
+is "$BURST_RESULT" "$burst_want" \
+    "$BURST wrong passwords at once split between two instances: $MAX answer 401, the rest 429"
+REACTBIN_URL=$url_b; via "$c" "$GOOD"
+is "$(locked_answer)" "$LOCKED" "then the correct password answers 429 on the replica"
+REACTBIN_URL=$url_a
+
 service_stop_each "${instance_pids[-1]}"
 unset 'instance_pids[-1]'
 REACTBIN_URL=$url_a
@@ -338,7 +394,11 @@ ok $? "the lock of 127.0.0.1 is logged"
 grep -q 'event=login_locked client_ip=203\.0\.113\.10 ' "$err_a" &&
     ! grep -q 'event=login_locked client_ip=203\.0\.113\.11 ' "$err_a"
 ok $? "203.0.113.10's lock is logged, 203.0.113.11 never locked"
-grep -q 'event=login_locked' "$out_a" "$out_c"
+n=$(cat "$err_a" "$err_b" | grep -c 'event=login_locked client_ip=203\.0\.113\.70 ')
+is "$n" 1 "the burst on one instance logged its lock once"
+n=$(cat "$err_a" "$err_b" | grep -c 'event=login_locked client_ip=203\.0\.113\.71 ')
+is "$n" 1 "the burst on two instances logged its lock once"
+grep -q 'event=login_locked' "$out_a" "$out_b" "$out_c"
 isnt $? 0 "lock warnings are not on stdout"
 if grep -F -q -- "$OWNER_PASSWORD" "${instance_logs[@]}"; then
 	ok 1 "no password in any output"
