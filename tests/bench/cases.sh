@@ -116,27 +116,28 @@ bench_health() {
 }
 
 # 2. Login, with the right and with a wrong password, against pgbench
-# running the statements the handler sends (src/auth.c) for the same
-# client address: both are two round trips to PostgreSQL and a write.
+# running the statement the handler sends (login_attempt_sql, taken from
+# src/auth.c) for the same client address: one round trip to PostgreSQL
+# each, with a row lock, and for a wrong password a write.
 bench_login() {
-	local lua sql kind password round
+	local lua sql kind password ok round
+	sql=$(bench_c_string src/auth.c login_attempt_sql)
 	for kind in correct wrong; do
 		password=$OWNER_PASSWORD
-		[ "$kind" = correct ] || password="not-$OWNER_PASSWORD"
+		ok=true
+		if [ "$kind" != correct ]; then
+			password="not-$OWNER_PASSWORD"
+			ok=false
+		fi
 		lua="$BENCH_TMP/login-$kind.lua"
 		cat >"$lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = '{"username":"$OWNER_USERNAME","password":"$password"}'
 LUA
-		sql="$BENCH_TMP/login-$kind.sql"
-		echo 'SELECT login_lock_remaining(:ip::inet);' >"$sql"
-		if [ "$kind" = correct ]; then
-			echo 'SELECT login_record_success(:ip::inet);' >>"$sql"
-		else
-			# The window and the cooldown are the defaults.
-			echo "SELECT login_record_failure(:ip::inet, 300::integer, $BENCH_LOGIN_MAX_FAILURES::integer, 900::integer);" >>"$sql"
-		fi
+		# The window and the cooldown are the defaults.
+		bench_pgbench_sql "$sql" :ip "$ok" 300 \
+		    "$BENCH_LOGIN_MAX_FAILURES" 900 >"$BENCH_TMP/login-$kind.sql"
 
 		for round in $(seq 1 "$BENCH_ROUNDS"); do
 			bench_note "login ($kind password), round $round: reactbin, pgbench"
@@ -144,12 +145,13 @@ LUA
 			    -s "$lua"
 			bench_best "login-$kind" "$WRK_RPS" "$WRK_P99"
 			bench_login_check "$kind"
-			bench_pgbench "login-$kind" "$sql" -D ip=127.0.0.1
+			bench_pgbench "login-$kind" "$BENCH_TMP/login-$kind.sql" \
+			    -D ip=127.0.0.1
 			bench_best "login-$kind-pgbench" "$PGB_TPS" "$PGB_P99"
 		done
 		bench_row "POST /api/v1/auth/login, $kind password, req/s" \
 		    "${BENCH_BEST_RPS[login-$kind]}" \
-		    "${BENCH_BEST_RPS[login-$kind-pgbench]}" "pgbench, same 2 SQL"
+		    "${BENCH_BEST_RPS[login-$kind-pgbench]}" "pgbench, same SQL"
 	done
 	# A correct login clears the failures the wrong ones counted.
 	bench_login_check correct

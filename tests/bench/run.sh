@@ -12,7 +12,7 @@
 #   1. GET /api/v1/health: req/s and p99 against a one-handler Kore
 #      application built here, same workers, settings and flags;
 #   2. POST /api/v1/auth/login, right and wrong password: req/s against
-#      pgbench sending the two statements the handler sends;
+#      pgbench sending the one statement the handler sends;
 #   3-5. the list, transfer and memory cases of reactions.sh.
 # Knobs: see lib.sh (BENCH_SECONDS, BENCH_CONNECTIONS, ...).
 set -euo pipefail
