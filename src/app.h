@@ -26,6 +26,7 @@
 #include "config.h"
 #include "json.h"
 #include "request_id.h"
+#include "storage.h"
 
 /* Statuses Kore's http.h does not name. */
 #define HTTP_STATUS_UNPROCESSABLE	422
@@ -45,29 +46,26 @@ extern struct config	app_config;
 
 /*
  * What reactbin keeps per request, in req->hdlr_extra: the request id,
- * the client address, the clock for the access line, the bytes sent, and
- * the job of an async handler.
+ * the client address, the clock for the access line, the bytes sent, the
+ * bearer token's verdict once a header hook has taken it, and the state
+ * of an async handler with the function that releases it (request.c
+ * knows nothing of what the state is).
  */
-struct job;
-
 struct request_ctx {
 	char		id[REQUEST_ID_MAX + 1];
 	char		client_ip[CLIENT_IP_MAX];
 	char		peer_ip[CLIENT_IP_MAX];
 	u_int64_t	started_us;
 	size_t		bytes_out;
-	struct job	*job;
+	int		token_checked;
+	time_t		token_expires;
+	void		*state;
+	void		(*state_free)(void *);
 };
 
 /* request.c */
 struct request_ctx	*request_ctx(struct http_request *);
 void			 request_finish(struct http_request *);
-int			 request_body_json(struct http_request *, yajl_val *);
-void			 request_refuse_early(struct connection *);
-int			 request_headers_ambiguous(struct http_request *);
-void			 request_refuse_headers(struct http_request *, int,
-			    const char *, const char *);
-int			 json_body_headers(struct http_request *);
 
 /* reply.c */
 void	reply_json(struct http_request *, int, struct json_out *);
@@ -77,6 +75,24 @@ void	reply_error_field(struct http_request *, int, const char *,
 	    const char *, const char *);
 void	reply_empty(struct http_request *, int);
 void	reply_common_headers(struct http_request *);
+void	reply_sql_error(struct http_request *, const char *);
+void	reply_storage_error(struct http_request *, enum storage_result);
+
+/*
+ * body.c: what a request may send. The on_headers hooks refuse, before a
+ * byte of body is read, a body the route does not take, one too large
+ * for it, or one sent without the token the route needs; the JSON body
+ * reader takes what got through.
+ */
+int	bodiless_headers(struct http_request *);
+int	json_body_headers(struct http_request *);
+int	protected_json_headers(struct http_request *);
+int	request_headers_ambiguous(struct http_request *);
+int	request_token_headers(struct http_request *);
+void	request_refuse_headers(struct http_request *, int, const char *,
+	    const char *);
+void	request_refuse_early(struct connection *);
+int	request_body_json(struct http_request *, yajl_val *);
 
 /*
  * job.c: the async step runner. A handler is a NULL-terminated array of
@@ -114,17 +130,6 @@ enum job_pending {
 	JOB_PENDING_STORAGE,
 };
 
-/* How a storage call ended, for the step after it. */
-enum storage_result {
-	STORAGE_OK,
-	STORAGE_NOT_FOUND,		/* 404 from S3 */
-	STORAGE_RANGE,			/* 416 from S3 */
-	STORAGE_UNAVAILABLE,		/* no answer: down, timeout */
-	STORAGE_FAILED,			/* an answer, but an error one */
-};
-
-struct storage_call;
-
 struct job {
 	struct http_request	*req;
 	void			(*done)(struct job *);
@@ -152,7 +157,6 @@ struct job {
 	char			 sqlstate[SQLSTATE_LEN + 1];
 	const char		*tolerate;
 
-	struct kore_curl	 curl;
 	struct storage_call	*call;
 	enum storage_result	 storage;
 	long			 storage_status;
@@ -170,34 +174,22 @@ int		 job_rows(const struct job *);
 const char	*job_value(const struct job *, int, int);
 int		 job_is_null(const struct job *, int, int);
 void		 job_wakeup(struct job *);
-void		 job_reply_storage_error(struct http_request *, struct job *);
 
 /*
- * storage.c: S3 calls for a job, signed with SigV4. Each starts the call
- * and returns 0 (the step then returns STEP_WAIT), or -1 when it could not
- * even start (job->storage says why; the step replies at once).
+ * A storage call for the job (storage.h), started with job_storage_done
+ * and the job as its callback: the step hands it over with job_storage()
+ * and returns STEP_WAIT, or, when job_storage() returns -1 (the call could
+ * not start; job->storage says STORAGE_UNAVAILABLE), goes on at once.
+ *
+ *	if (job_storage(job, storage_delete(key, job_storage_done, job)))
+ *		return (STEP_NEXT);
+ *	return (STEP_WAIT);
  */
-#define STORAGE_KEY_MAX		128
+int		 job_storage(struct job *, struct storage_call *);
+void		 job_storage_done(struct storage_call *, void *);
 
-/*
- * A download relayed to the client as it arrives. on_start runs once,
- * before the first byte, with the S3 status; it sends the response head
- * and returns 0 to relay the body, or -1 to drop it (an error answer).
- */
-struct storage_relay {
-	int		(*on_start)(struct job *, long);
-	int		started;
-};
-
-void	storage_init(void);
-int	storage_put(struct job *, const char *, const void *, size_t,
-	    const char *, const char *);
-int	storage_delete(struct job *, const char *);
-int	storage_head_bucket(struct job *);
-int	storage_get(struct job *, const char *, const char *,
-	    struct storage_relay *);
-void	storage_finish(struct job *);
-void	storage_object_key(const char *, char *, size_t);
+/* upload.c */
+int	upload_headers(struct http_request *);
 
 /* drain.c */
 void	drain_parent_init(void);
@@ -219,5 +211,6 @@ int	db_migrate(const char *, char *, size_t);
 
 /* auth.c */
 int	auth_bearer(struct http_request *, time_t *);
+int	auth_token_check(struct http_request *, time_t *, const char **);
 
 #endif

@@ -104,14 +104,39 @@ auth_me(struct http_request *req)
 /*
  * Check the bearer token of a protected request. On failure the 401 has
  * been sent and KORE_RESULT_ERROR comes back; on success *exp holds the
- * token's expiry.
+ * token's expiry. A header hook may have checked it already.
  */
 int
 auth_bearer(struct http_request *req, time_t *exp)
 {
+	struct request_ctx	*ctx;
+	const char		*why;
+
+	ctx = request_ctx(req);
+	if (ctx->token_checked) {
+		*exp = ctx->token_expires;
+		return (KORE_RESULT_OK);
+	}
+
+	if (auth_token_check(req, exp, &why) != KORE_RESULT_OK) {
+		auth_unauthorized(req, why);
+		return (KORE_RESULT_ERROR);
+	}
+
+	return (KORE_RESULT_OK);
+}
+
+/*
+ * The verdict on the request's bearer token, without answering: OK with
+ * the expiry in *exp (and noted in the request's context), or ERROR with
+ * the reason for the 401 in *why.
+ */
+int
+auth_token_check(struct http_request *req, time_t *exp, const char **why)
+{
+	struct request_ctx	*ctx;
 	struct http_header	*hdr;
 	const char		*header, *token;
-	enum token_status	 status;
 	int			 count;
 
 	/* Two Authorization headers: which one would we have checked? */
@@ -121,28 +146,25 @@ auth_bearer(struct http_request *req, time_t *exp)
 			count++;
 	}
 	if (count > 1) {
-		auth_unauthorized(req, "more than one Authorization header");
+		*why = "more than one Authorization header";
 		return (KORE_RESULT_ERROR);
 	}
 
-	if (!http_request_header(req, "authorization", &header)) {
-		auth_unauthorized(req, "a bearer token is required");
+	if (!http_request_header(req, "authorization", &header) ||
+	    (token = token_from_authorization(header)) == NULL) {
+		*why = "a bearer token is required";
 		return (KORE_RESULT_ERROR);
 	}
 
-	if ((token = token_from_authorization(header)) == NULL) {
-		auth_unauthorized(req, "a bearer token is required");
+	if (token_verify(app_config.jwt_secret, app_config.jwt_secret_len,
+	    token, app_config.owner_username, time(NULL), exp) != TOKEN_OK) {
+		*why = "the bearer token is not valid";
 		return (KORE_RESULT_ERROR);
 	}
 
-	status = token_verify(app_config.jwt_secret,
-	    app_config.jwt_secret_len, token, app_config.owner_username,
-	    time(NULL), exp);
-	if (status != TOKEN_OK) {
-		auth_unauthorized(req, "the bearer token is not valid");
-		return (KORE_RESULT_ERROR);
-	}
-
+	ctx = request_ctx(req);
+	ctx->token_checked = 1;
+	ctx->token_expires = *exp;
 	return (KORE_RESULT_OK);
 }
 

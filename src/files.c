@@ -51,7 +51,7 @@ static enum step_result	file_lookup(struct http_request *, struct job *);
 static enum step_result	file_respond(struct http_request *, struct job *);
 static enum step_result	file_relayed(struct http_request *, struct job *);
 
-static int	file_relay_start(struct job *, long);
+static int	file_relay_start(void *, long);
 static void	file_headers(struct http_request *, const struct file_reply *);
 static void	file_head(struct http_request *, int, uint64_t);
 
@@ -148,10 +148,14 @@ file_respond(struct http_request *req, struct job *job)
 			fr->range = RANGE_NONE;
 	}
 
+	fr->relay.conn = req->owner;
 	fr->relay.on_start = file_relay_start;
-	if (storage_get(job, job_value(job, 0, FC_OBJECT_KEY),
-	    fr->range == RANGE_OK ? range : NULL, &fr->relay) == -1) {
-		job_reply_storage_error(req, job);
+	fr->relay.arg = job;
+	fr->relay.bytes_out = &request_ctx(req)->bytes_out;
+	if (job_storage(job, storage_get(job_value(job, 0, FC_OBJECT_KEY),
+	    fr->range == RANGE_OK ? range : NULL, &fr->relay, job_storage_done,
+	    job)) == -1) {
+		reply_storage_error(req, job->storage);
 		return (STEP_DONE);
 	}
 
@@ -163,8 +167,9 @@ file_respond(struct http_request *req, struct job *job)
  * for, send our head now and let the body follow.
  */
 static int
-file_relay_start(struct job *job, long status)
+file_relay_start(void *arg, long status)
 {
+	struct job		*job = arg;
 	struct http_request	*req = job->req;
 	struct file_reply	*fr = job->data;
 	char			 range[HEADER_VALUE_MAX];
@@ -211,7 +216,7 @@ file_relayed(struct http_request *req, struct job *job)
 			    "storage_unavailable",
 			    "the file could not be read from storage");
 		} else {
-			job_reply_storage_error(req, job);
+			reply_storage_error(req, job->storage);
 		}
 		return (STEP_DONE);
 	}
@@ -219,12 +224,17 @@ file_relayed(struct http_request *req, struct job *job)
 	c->flags &= ~CONN_IS_BUSY;
 
 	if (job->storage != STORAGE_OK) {
-		/* The head promised bytes that will not come: cut it off. */
+		/*
+		 * The head promised bytes that will not come (S3 failed, or
+		 * the client stopped reading and is being let go): cut it.
+		 */
 		kore_connection_disconnect(c);
 		return (STEP_DONE);
 	}
 
-	http_start_recv(c);
+	/* The next request, unless the connection closes once sent. */
+	if (!(c->flags & CONN_CLOSE_EMPTY))
+		http_start_recv(c);
 	return (STEP_DONE);
 }
 

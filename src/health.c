@@ -69,7 +69,7 @@ ready_storage(struct http_request *req, struct job *job)
 
 	state->database_ok = !job->failed && job_rows(job) == 1;
 
-	if (storage_head_bucket(job) == -1)
+	if (job_storage(job, storage_head_bucket(job_storage_done, job)) == -1)
 		return (STEP_NEXT);
 
 	return (STEP_WAIT);

@@ -15,6 +15,10 @@
  * the step after it, and turns a failed query into the right error reply
  * unless the step said it handles that SQLSTATE itself.
  *
+ * Storage calls (storage.c) report their end through job_storage_done();
+ * the request's context releases the job through the destructor job_run
+ * registers, so neither file calls back into this one by name.
+ *
  * Queries take turns for the worker's DB_WORKER_CONNECTIONS connections
  * in the order they asked. Kore's own wait queue would do it too, but a
  * woken waiter there loses the freed connection to any request that
@@ -27,13 +31,6 @@
 
 #include "app.h"
 #include "log.h"
-
-/* SQLSTATEs that mean "the database is not there", not "bad SQL". */
-#define SQLSTATE_CONNECTION_CLASS	"08"
-#define SQLSTATE_ADMIN_SHUTDOWN		"57P01"
-#define SQLSTATE_CRASH_SHUTDOWN		"57P02"
-#define SQLSTATE_CANNOT_CONNECT		"57P03"
-#define SQLSTATE_TOO_MANY_CONNECTIONS	"53300"
 
 enum poll_result {
 	POLL_SLEEP,
@@ -51,9 +48,8 @@ static void		job_deferred_wakeup(void *, u_int64_t);
 static int		job_admit(struct job *);
 static void		job_sql_release(struct job *);
 static void		job_admit_next(void);
-static void		job_reply_sql_error(struct job *);
+static void		job_state_free(void *);
 static void		job_clear_query(struct job *);
-static int		job_unavailable(const char *);
 static int		job_tolerated(const struct job *);
 static const char	*job_request_id(const struct job *);
 
@@ -74,7 +70,7 @@ job_run(struct http_request *req, const step_fn *steps, size_t datalen)
 
 	ctx = request_ctx(req);
 
-	if ((job = ctx->job) == NULL) {
+	if ((job = ctx->state) == NULL) {
 		/*
 		 * The request is complete and the handler's now: Kore's
 		 * header/body timer must not fire while it waits on
@@ -88,7 +84,8 @@ job_run(struct http_request *req, const step_fn *steps, size_t datalen)
 		job->steps = steps;
 		if (datalen > 0)
 			job->data = kore_calloc(1, datalen);
-		ctx->job = job;
+		ctx->state = job;
+		ctx->state_free = job_state_free;
 	}
 
 	job_advance(job);
@@ -225,8 +222,9 @@ job_free(struct job *job)
 	}
 
 	/*
-	 * Kore frees a request's bound pgsql and curl structures after
-	 * on_free runs, and these live inside the job: release them first.
+	 * Kore frees a request's bound pgsql structure after on_free runs,
+	 * and it lives inside the job: release it first. A storage call in
+	 * flight ends here without a word.
 	 */
 	job_sql_release(job);
 	if (job->queued) {
@@ -234,24 +232,57 @@ job_free(struct job *job)
 		job->queued = 0;
 		job_admit_next();
 	}
-	storage_finish(job);
+	storage_call_free(job->call);
+	job->call = NULL;
 	job_clear_query(job);
 	kore_free(job->data);
 	kore_free(job);
 }
 
-/* Storage failures as the API names them: 503 unreachable, 502 refused. */
-void
-job_reply_storage_error(struct http_request *req, struct job *job)
+/*
+ * The step's storage call is under way: wait for it. A call that could not
+ * start is a failure the next step sees at once.
+ */
+int
+job_storage(struct job *job, struct storage_call *call)
 {
-	if (job->storage == STORAGE_UNAVAILABLE) {
-		reply_error(req, HTTP_STATUS_SERVICE_UNAVAILABLE,
-		    "storage_unavailable", "the file storage is unavailable");
-		return;
+	job->storage_status = 0;
+
+	if (call == NULL) {
+		job->storage = STORAGE_UNAVAILABLE;
+		return (-1);
 	}
 
-	reply_error(req, HTTP_STATUS_BAD_GATEWAY, "storage_unavailable",
-	    "the file storage refused the request");
+	job->call = call;
+	job->pending = JOB_PENDING_STORAGE;
+	if (job->req != NULL)
+		http_request_sleep(job->req);
+
+	return (0);
+}
+
+/* The storage call's callback: keep its verdict, free it, wake the job. */
+void
+job_storage_done(struct storage_call *call, void *arg)
+{
+	struct job	*job = arg;
+
+	job->storage = storage_call_result(call);
+	job->storage_status = storage_call_status(call);
+	storage_call_free(call);
+	job->call = NULL;
+
+	if (job->req != NULL)
+		http_request_wakeup(job->req);
+	else
+		job_wakeup(job);
+}
+
+/* Kore is freeing the request: its context hands us the job. */
+static void
+job_state_free(void *state)
+{
+	job_free(state);
 }
 
 static void
@@ -267,7 +298,8 @@ job_advance(struct job *job)
 			if (job->pending == JOB_PENDING_SQL && job->failed &&
 			    !job_tolerated(job)) {
 				job->pending = JOB_PENDING_NONE;
-				job_reply_sql_error(job);
+				if (job->req != NULL)
+					reply_sql_error(job->req, job->sqlstate);
 				job->finished = 1;
 				return;
 			}
@@ -307,10 +339,9 @@ static enum poll_result
 job_poll(struct job *job)
 {
 	if (job->pending == JOB_PENDING_STORAGE) {
-		/* Kore's curl layer clears the handle when it is done. */
-		if (job->curl.handle != NULL)
+		/* job_storage_done() clears the call when it has ended. */
+		if (job->call != NULL)
 			return (POLL_SLEEP);
-		storage_finish(job);
 		return (POLL_READY);
 	}
 
@@ -518,39 +549,6 @@ job_sql_failed(struct job *job)
 
 	db_connection_check(&job->sql);
 	job_sql_release(job);
-}
-
-static void
-job_reply_sql_error(struct job *job)
-{
-	if (job->req == NULL)
-		return;
-
-	if (job_unavailable(job->sqlstate)) {
-		reply_error(job->req, HTTP_STATUS_SERVICE_UNAVAILABLE,
-		    "database_unavailable", "the database is unavailable");
-		return;
-	}
-
-	reply_error(job->req, HTTP_STATUS_INTERNAL_ERROR, "internal",
-	    "internal error");
-}
-
-/* No SQLSTATE at all means libpq never got an answer from a server. */
-static int
-job_unavailable(const char *sqlstate)
-{
-	if (sqlstate[0] == '\0')
-		return (1);
-
-	if (!strncmp(sqlstate, SQLSTATE_CONNECTION_CLASS,
-	    strlen(SQLSTATE_CONNECTION_CLASS)))
-		return (1);
-
-	return (!strcmp(sqlstate, SQLSTATE_ADMIN_SHUTDOWN) ||
-	    !strcmp(sqlstate, SQLSTATE_CRASH_SHUTDOWN) ||
-	    !strcmp(sqlstate, SQLSTATE_CANNOT_CONNECT) ||
-	    !strcmp(sqlstate, SQLSTATE_TOO_MANY_CONNECTIONS));
 }
 
 static int

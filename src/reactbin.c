@@ -136,7 +136,7 @@ kore_worker_configure(void)
 		log_warn("event=log_flush_at_exit_unavailable");
 
 	db_worker_init();
-	storage_init();
+	storage_init(&app_config);
 	sweeper_init();
 	drain_worker_init();
 }

@@ -507,7 +507,8 @@ delete_object(struct http_request *req, struct job *job)
 	(void)kore_strlcpy(state->key, job_value(job, 0, 0),
 	    sizeof(state->key));
 
-	if (storage_delete(job, state->key) == -1)
+	if (job_storage(job, storage_delete(state->key, job_storage_done,
+	    job)) == -1)
 		return (STEP_NEXT);
 
 	return (STEP_WAIT);

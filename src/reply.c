@@ -8,7 +8,8 @@
 
 /*
  * Every JSON response leaves through here: the one place that knows the
- * error body's shape and the headers all responses carry.
+ * error body's shape, the headers all responses carry, and which HTTP
+ * answer a failed query or storage call gets.
  */
 
 #include <string.h>
@@ -19,11 +20,19 @@
 
 #define JSON_CONTENT_TYPE	"application/json; charset=utf-8"
 
+/* SQLSTATEs that mean "the database is not there", not "bad SQL". */
+#define SQLSTATE_CONNECTION_CLASS	"08"
+#define SQLSTATE_ADMIN_SHUTDOWN		"57P01"
+#define SQLSTATE_CRASH_SHUTDOWN		"57P02"
+#define SQLSTATE_CANNOT_CONNECT		"57P03"
+#define SQLSTATE_TOO_MANY_CONNECTIONS	"53300"
+
 /* The body sent when even building an error body fails. */
 static const char reply_fallback[] =
     "{\"error\":{\"code\":\"internal\",\"message\":\"internal error\"}}";
 
 static void	reply_send(struct http_request *, int, const void *, size_t);
+static int	reply_sql_unavailable(const char *);
 static void	reply_error_body(struct http_request *, int, const char *,
 		    const char *, const char *);
 
@@ -82,6 +91,54 @@ reply_empty(struct http_request *req, int status)
 {
 	reply_common_headers(req);
 	http_response(req, status, NULL, 0);
+}
+
+/*
+ * A query that failed in a way its step did not expect: 503 when the
+ * database is away (an empty SQLSTATE means libpq never heard from a
+ * server), 500 for anything else, which is a bug of ours.
+ */
+void
+reply_sql_error(struct http_request *req, const char *sqlstate)
+{
+	if (reply_sql_unavailable(sqlstate)) {
+		reply_error(req, HTTP_STATUS_SERVICE_UNAVAILABLE,
+		    "database_unavailable", "the database is unavailable");
+		return;
+	}
+
+	reply_error(req, HTTP_STATUS_INTERNAL_ERROR, "internal",
+	    "internal error");
+}
+
+/* Storage failures as the API names them: 503 unreachable, 502 refused. */
+void
+reply_storage_error(struct http_request *req, enum storage_result result)
+{
+	if (result == STORAGE_UNAVAILABLE) {
+		reply_error(req, HTTP_STATUS_SERVICE_UNAVAILABLE,
+		    "storage_unavailable", "the file storage is unavailable");
+		return;
+	}
+
+	reply_error(req, HTTP_STATUS_BAD_GATEWAY, "storage_unavailable",
+	    "the file storage refused the request");
+}
+
+static int
+reply_sql_unavailable(const char *sqlstate)
+{
+	if (sqlstate[0] == '\0')
+		return (1);
+
+	if (!strncmp(sqlstate, SQLSTATE_CONNECTION_CLASS,
+	    strlen(SQLSTATE_CONNECTION_CLASS)))
+		return (1);
+
+	return (!strcmp(sqlstate, SQLSTATE_ADMIN_SHUTDOWN) ||
+	    !strcmp(sqlstate, SQLSTATE_CRASH_SHUTDOWN) ||
+	    !strcmp(sqlstate, SQLSTATE_CANNOT_CONNECT) ||
+	    !strcmp(sqlstate, SQLSTATE_TOO_MANY_CONNECTIONS));
 }
 
 static void

@@ -20,8 +20,6 @@
 #include <time.h>
 
 #include "app.h"
-#include "form.h"
-#include "json.h"
 #include "log.h"
 
 /* Joined X-Forwarded-For headers longer than this are not looked at. */
@@ -101,156 +99,11 @@ request_finish(struct http_request *req)
 	line.client_ip = ctx->client_ip;
 	log_access(&line);
 
-	if (ctx->job != NULL)
-		job_free(ctx->job);
+	if (ctx->state != NULL)
+		ctx->state_free(ctx->state);
 
 	kore_free(ctx);
 	req->hdlr_extra = NULL;
-}
-
-/*
- * Read the request body as a JSON object. On failure the error reply has
- * been sent and KORE_RESULT_ERROR comes back. A body that says it is
- * something else is refused even when it parses (a JSON-shaped text/plain
- * body is how a page on another site posts without a CORS preflight); one
- * with no Content-Type at all is read as JSON.
- */
-int
-request_body_json(struct http_request *req, yajl_val *out)
-{
-	struct kore_buf	*buf;
-	const char	*type;
-	u_int8_t	 chunk[BUFSIZ];
-	ssize_t		 ret;
-	char		 reason[128];
-
-	*out = NULL;
-
-	if (http_request_header(req, "content-type", &type) &&
-	    !form_content_is_json(type, strlen(type))) {
-		reply_error(req, HTTP_STATUS_UNSUPPORTED_MEDIA_TYPE,
-		    "unsupported_media_type",
-		    "the body must be JSON (Content-Type: application/json)");
-		return (KORE_RESULT_ERROR);
-	}
-
-	buf = kore_buf_alloc(BUFSIZ);
-
-	for (;;) {
-		ret = http_body_read(req, chunk, sizeof(chunk));
-		if (ret == -1) {
-			kore_buf_free(buf);
-			reply_error(req, HTTP_STATUS_BAD_REQUEST, "bad_request",
-			    "the request body could not be read");
-			return (KORE_RESULT_ERROR);
-		}
-		if (ret == 0)
-			break;
-		if (buf->offset + (size_t)ret > JSON_BODY_MAX) {
-			kore_buf_free(buf);
-			reply_error(req, HTTP_STATUS_REQUEST_ENTITY_TOO_LARGE,
-			    "payload_too_large", "the JSON body is too large");
-			return (KORE_RESULT_ERROR);
-		}
-		kore_buf_append(buf, chunk, (size_t)ret);
-	}
-
-	*out = json_parse_object(buf->data, buf->offset, reason,
-	    sizeof(reason));
-	kore_buf_free(buf);
-
-	if (*out == NULL) {
-		reply_error(req, HTTP_STATUS_BAD_REQUEST, "bad_request",
-		    reason);
-		return (KORE_RESULT_ERROR);
-	}
-
-	return (KORE_RESULT_OK);
-}
-
-/*
- * After a header hook refuses a request Kore frees it at once, while its
- * connection would go on handing body bytes to it: the connection has to
- * be gone before the next event. The answer (sent with CONN_CLOSE_EMPTY
- * set) is flushed first; one that cannot be written now is dropped with
- * the connection rather than leave the body reader on a freed request.
- */
-void
-request_refuse_early(struct connection *c)
-{
-	if (!net_send_flush(c) || c->state != CONN_STATE_DISCONNECTING)
-		kore_connection_disconnect(c);
-}
-
-/*
- * The on_headers hook of routes that take a JSON body (and of the
- * catch-all route): a body larger than any JSON we accept is refused
- * before it is read, since Kore would otherwise buffer up to
- * http_body_max (sized for uploads) first.
- */
-int
-json_body_headers(struct http_request *req)
-{
-	if (request_headers_ambiguous(req))
-		return (KORE_RESULT_ERROR);
-
-	if (req->http_body_length <= JSON_BODY_MAX)
-		return (KORE_RESULT_OK);
-
-	request_refuse_headers(req, HTTP_STATUS_REQUEST_ENTITY_TOO_LARGE,
-	    "payload_too_large", "the JSON body is too large");
-	return (KORE_RESULT_ERROR);
-}
-
-/*
- * Answer from a header hook, and close the connection after the answer:
- * the body that follows is never read (see request_refuse_early).
- */
-void
-request_refuse_headers(struct http_request *req, int status,
-    const char *code, const char *message)
-{
-	req->owner->flags |= CONN_CLOSE_EMPTY;
-	reply_error(req, status, code, message);
-	request_refuse_early(req->owner);
-}
-
-/*
- * Headers that must not appear twice: two Content-Lengths let a proxy and
- * us disagree on where a request ends (RFC 9112 6.3 wants a 400), two
- * Authorizations or Content-Types on which one was looked at. A request
- * with any of them is answered 400 and its connection closed. Returns 1
- * when it was refused.
- */
-int
-request_headers_ambiguous(struct http_request *req)
-{
-	static const char	*const singles[] = {
-		"content-length", "authorization", "content-type",
-	};
-	struct http_header	*hdr;
-	const char		*twice;
-	size_t			 i;
-	int			 seen[sizeof(singles) / sizeof(singles[0])];
-
-	memset(seen, 0, sizeof(seen));
-	twice = NULL;
-
-	TAILQ_FOREACH(hdr, &req->req_headers, list) {
-		for (i = 0; i < sizeof(singles) / sizeof(singles[0]); i++) {
-			if (strcasecmp(hdr->header, singles[i]))
-				continue;
-			if (seen[i]++ > 0)
-				twice = singles[i];
-		}
-	}
-
-	if (twice == NULL)
-		return (0);
-
-	request_refuse_headers(req, HTTP_STATUS_BAD_REQUEST, "bad_request",
-	    "a header that may appear once appears twice");
-	return (1);
 }
 
 static void

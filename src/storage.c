@@ -8,20 +8,34 @@
 
 /*
  * S3 object storage over Kore's async curl, path-style, every request
- * signed with SigV4 (sigv4.c). Uploads are read straight from the request
- * body Kore holds; downloads are relayed to the client as they arrive,
- * with curl paused while the client's send queue is full, so a worker
- * never holds a whole file.
+ * signed with SigV4 (sigv4.c). Each call is an object that reports its end
+ * through the callback it was started with (storage.h); this file knows
+ * nothing of jobs or requests. Uploads are read from memory the caller
+ * keeps; downloads are relayed to a client connection as they arrive, with
+ * curl paused while the client's send queue is full, so a worker never
+ * holds a whole file, and a client that stops reading is let go.
  */
 
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include <linux/sockios.h>
+
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "app.h"
+#include <kore/kore.h>
+#include <kore/http.h>
+#include <kore/curl.h>
+
+#include "config.h"
 #include "log.h"
+#include "quickack.h"
 #include "sigv4.h"
+#include "storage.h"
 
 #define S3_SERVICE		"s3"
 #define OBJECT_PREFIX		"reactions/"
@@ -50,30 +64,47 @@
  */
 #define RELAY_BUFFER_SIZE	(64 * 1024L)
 
+/*
+ * A client that has taken no byte of a relayed body for this long is let
+ * go. Neither guard below sees it: curl skips its speed check while the
+ * transfer is paused, and Kore skips its timeouts while output is queued.
+ * The check runs once a second for every relay of the worker.
+ */
+#define RELAY_STALL_MS		60000
+#define RELAY_CHECK_MS		1000
+
 /* An error body from S3 is read only this far (it is logged, not sent). */
 #define ERROR_BODY_MAX		4096
 
 #define URL_MAX			8192
-#define HEADER_MAX		512
 #define SIGNED_HEADERS_MAX	4
 
-/* The state of one call, owned by the job until storage_finish(). */
+/* The state of one call, owned by its caller until storage_call_free(). */
 struct storage_call {
-	struct job		*job;
+	struct kore_curl	 curl;
 	const char		*method;
+	storage_done_fn		 done;
+	void			*arg;
+	enum storage_result	 result;
+	long			 status;
+	int			 lost;
 
-	/* PUT: the bytes to send, borrowed from the request body. */
+	/* PUT: the bytes to send, borrowed from the caller. */
 	const u_int8_t		*body;
 	size_t			 body_len;
 	size_t			 body_off;
+	size_t			 discarded;
 
 	/* GET relay. */
 	struct storage_relay	*relay;
-	struct connection	*conn;
-	size_t			 queued;
+	size_t			 queued;	/* in our send queue */
+	size_t			 relayed;	/* handed to the queue */
+	size_t			 delivered;	/* last seen taken */
+	u_int64_t		 progress_at;
 	int			 paused;
 	int			 resuming;
-	size_t			 discarded;
+	int			 close_after;
+	TAILQ_ENTRY(storage_call) relays;
 };
 
 /* A relayed chunk on the connection's send queue. */
@@ -83,31 +114,53 @@ struct relay_chunk {
 	u_int8_t		 data[];
 };
 
-static int	storage_start(struct job *, const char *, const char *,
-		    const char *, const char *, const char *);
+static struct storage_call	*storage_start(const char *, const char *,
+				    const char *, const char *, const char *,
+				    storage_done_fn, void *);
 static int	storage_sign(struct kore_curl *, const char *, const char *,
 		    const char *, const char *);
+static void	storage_run(struct storage_call *);
+static void	storage_end(struct storage_call *);
+static void	storage_curl_release(struct storage_call *);
+static void	storage_classify(struct storage_call *);
 static size_t	storage_read(char *, size_t, size_t, void *);
 static size_t	storage_discard(char *, size_t, size_t, void *);
-static size_t	storage_relay_write(char *, size_t, size_t, void *);
-static int	storage_relay_sent(struct netbuf *);
-static void	storage_run(struct job *);
+static size_t	storage_header(char *, size_t, size_t, void *);
+static void	storage_curl_done(struct kore_curl *, void *);
 static void	storage_kick(void);
 static void	storage_kicked(void *, u_int64_t);
-static void	storage_curl_done(struct kore_curl *, void *);
-static void	storage_classify(struct job *);
 
+static size_t	relay_write(char *, size_t, size_t, void *);
+static int	relay_sent(struct netbuf *);
+static void	relay_finish(struct storage_call *);
+static void	relay_detach(struct storage_call *);
+static void	relay_conn_gone(struct connection *);
+static void	relay_lost(struct storage_call *);
+static void	relay_check(void *, u_int64_t);
+static size_t	relay_delivered(const struct storage_call *);
+static void	relay_stalled(struct storage_call *);
+
+static const struct config	*settings;
 static struct kore_timer	*kick;
+
+/* Inside a curl callback, where no transfer may be removed. */
+static int			 relay_in_curl;
+
+/* The relays in flight, for the stall check. */
+static TAILQ_HEAD(, storage_call)	relays =
+				    TAILQ_HEAD_INITIALIZER(relays);
 
 /* Path-style URLs start with the endpoint's own path prefix, if any. */
 static char	storage_origin[URL_MAX];
 static char	storage_prefix[URL_MAX];
 
 void
-storage_init(void)
+storage_init(const struct config *config)
 {
-	const struct s3_endpoint	*ep = &app_config.s3;
+	const struct s3_endpoint	*ep = &config->s3;
 	int				 n;
+
+	settings = config;
 
 	n = snprintf(storage_origin, sizeof(storage_origin), "%s://%s",
 	    ep->scheme, ep->host);
@@ -119,6 +172,8 @@ storage_init(void)
 		fatalx("S3_ENDPOINT_URL: unexpected base URL form");
 	(void)kore_strlcpy(storage_prefix, ep->base_url + n,
 	    sizeof(storage_prefix));
+
+	(void)kore_timer_add(relay_check, RELAY_CHECK_MS, NULL, 0);
 }
 
 /* Object keys are ours alone: a fixed prefix and the reaction's id. */
@@ -132,189 +187,209 @@ storage_object_key(const char *id, char *out, size_t outlen)
 		fatalx("storage_object_key: key too long");
 }
 
-int
-storage_put(struct job *job, const char *key, const void *data, size_t len,
-    const char *sha256_hex, const char *content_type)
+struct storage_call *
+storage_put(const char *key, const void *data, size_t len,
+    const char *sha256_hex, const char *content_type, storage_done_fn done,
+    void *arg)
 {
 	struct storage_call	*call;
+	CURL			*h;
 
-	if (storage_start(job, "PUT", key, sha256_hex, NULL,
-	    content_type) == -1)
-		return (-1);
+	if ((call = storage_start("PUT", key, sha256_hex, NULL,
+	    content_type, done, arg)) == NULL)
+		return (NULL);
 
-	call = job->call;
 	call->body = data;
 	call->body_len = len;
 
-	curl_easy_setopt(job->curl.handle, CURLOPT_UPLOAD, 1L);
-	curl_easy_setopt(job->curl.handle, CURLOPT_INFILESIZE_LARGE,
-	    (curl_off_t)len);
-	curl_easy_setopt(job->curl.handle, CURLOPT_READFUNCTION, storage_read);
-	curl_easy_setopt(job->curl.handle, CURLOPT_READDATA, call);
-	curl_easy_setopt(job->curl.handle, CURLOPT_TIMEOUT, PUT_TIMEOUT_S);
+	h = call->curl.handle;
+	curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+	curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
+	curl_easy_setopt(h, CURLOPT_READFUNCTION, storage_read);
+	curl_easy_setopt(h, CURLOPT_READDATA, call);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, PUT_TIMEOUT_S);
 
-	storage_run(job);
-	return (0);
+	storage_run(call);
+	return (call);
 }
 
-int
-storage_delete(struct job *job, const char *key)
+struct storage_call *
+storage_delete(const char *key, storage_done_fn done, void *arg)
 {
-	if (storage_start(job, "DELETE", key, EMPTY_SHA256, NULL, NULL) == -1)
-		return (-1);
+	struct storage_call	*call;
 
-	curl_easy_setopt(job->curl.handle, CURLOPT_CUSTOMREQUEST, "DELETE");
-	storage_run(job);
-	return (0);
+	if ((call = storage_start("DELETE", key, EMPTY_SHA256, NULL, NULL,
+	    done, arg)) == NULL)
+		return (NULL);
+
+	curl_easy_setopt(call->curl.handle, CURLOPT_CUSTOMREQUEST, "DELETE");
+	storage_run(call);
+	return (call);
 }
 
-int
-storage_head_bucket(struct job *job)
+struct storage_call *
+storage_head_bucket(storage_done_fn done, void *arg)
 {
-	if (storage_start(job, "HEAD", NULL, EMPTY_SHA256, NULL, NULL) == -1)
-		return (-1);
+	struct storage_call	*call;
 
-	curl_easy_setopt(job->curl.handle, CURLOPT_NOBODY, 1L);
-	storage_run(job);
-	return (0);
+	if ((call = storage_start("HEAD", NULL, EMPTY_SHA256, NULL, NULL,
+	    done, arg)) == NULL)
+		return (NULL);
+
+	curl_easy_setopt(call->curl.handle, CURLOPT_NOBODY, 1L);
+	storage_run(call);
+	return (call);
 }
 
 /*
  * Fetch an object (range: "bytes=a-b" or NULL) and relay its body to the
- * job's client as it arrives.
+ * relay's connection as it arrives.
  */
-int
-storage_get(struct job *job, const char *key, const char *range,
-    struct storage_relay *relay)
+struct storage_call *
+storage_get(const char *key, const char *range, struct storage_relay *relay,
+    storage_done_fn done, void *arg)
 {
 	struct storage_call	*call;
+	CURL			*h;
 
-	if (job->req == NULL)
-		fatal("storage_get: a relay needs a request");
+	if ((call = storage_start("GET", key, EMPTY_SHA256, range, NULL,
+	    done, arg)) == NULL)
+		return (NULL);
 
-	if (storage_start(job, "GET", key, EMPTY_SHA256, range, NULL) == -1)
-		return (-1);
+	/* One relay a connection: the head marks it busy until the end. */
+	if (relay->conn->disconnect != NULL) {
+		log_error("event=storage_error reason=relay_busy");
+		storage_call_free(call);
+		return (NULL);
+	}
+	relay->conn->disconnect = relay_conn_gone;
 
-	call = job->call;
 	call->relay = relay;
-	call->conn = job->req->owner;
+	call->progress_at = kore_time_ms();
+	TAILQ_INSERT_TAIL(&relays, call, relays);
 
-	curl_easy_setopt(job->curl.handle, CURLOPT_WRITEFUNCTION,
-	    storage_relay_write);
-	curl_easy_setopt(job->curl.handle, CURLOPT_WRITEDATA, call);
+	h = call->curl.handle;
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, relay_write);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, call);
 	/* A relay lasts as long as the client reads; stalls are caught. */
-	curl_easy_setopt(job->curl.handle, CURLOPT_TIMEOUT, 0L);
-	curl_easy_setopt(job->curl.handle, CURLOPT_BUFFERSIZE,
-	    RELAY_BUFFER_SIZE);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, 0L);
+	curl_easy_setopt(h, CURLOPT_BUFFERSIZE, RELAY_BUFFER_SIZE);
 
-	storage_run(job);
-	return (0);
+	storage_run(call);
+	return (call);
+}
+
+enum storage_result
+storage_call_result(const struct storage_call *call)
+{
+	return (call->result);
+}
+
+long
+storage_call_status(const struct storage_call *call)
+{
+	return (call->status);
 }
 
 /*
- * The call has ended (or the job is going away): record how it went and
- * release curl. Chunks still queued for the client lose their link to
- * the call, which is about to be freed.
+ * Release a call, ended or not: one still in flight is ended here and
+ * reports nothing. A relay cut short leaves its client a body with bytes
+ * missing, so that connection is closed.
  */
 void
-storage_finish(struct job *job)
+storage_call_free(struct storage_call *call)
 {
-	struct storage_call	*call;
-	struct netbuf		*nb;
+	struct connection	*c;
 
-	if ((call = job->call) == NULL)
+	if (call == NULL)
 		return;
 
-	if (job->curl.handle == NULL)
-		storage_classify(job);
-	else
-		job->storage = STORAGE_UNAVAILABLE;
-
-	if (call->conn != NULL) {
-		TAILQ_FOREACH(nb, &call->conn->send_queue, list) {
-			if (nb->cb == storage_relay_sent)
-				((struct relay_chunk *)nb->extra)->call = NULL;
-		}
+	if (call->relay != NULL) {
+		c = call->relay->conn;
+		relay_detach(call);
+		kore_connection_disconnect(c);
 	}
 
-	kore_curl_cleanup(&job->curl);
-	memset(&job->curl, 0, sizeof(job->curl));
+	kore_curl_cleanup(&call->curl);
 	kore_free(call);
-	job->call = NULL;
 }
 
-static int
-storage_start(struct job *job, const char *method, const char *key,
-    const char *payload_hash, const char *range, const char *content_type)
+static struct storage_call *
+storage_start(const char *method, const char *key, const char *payload_hash,
+    const char *range, const char *content_type, storage_done_fn done,
+    void *arg)
 {
 	struct storage_call	*call;
 	char			 path[URL_MAX], *encoded, url[URL_MAX];
+	CURL			*h;
 	int			 n;
-
-	job->storage = STORAGE_UNAVAILABLE;
-	job->storage_status = 0;
 
 	if (key != NULL) {
 		n = snprintf(path, sizeof(path), "%s/%s/%s", storage_prefix,
-		    app_config.s3_bucket, key);
+		    settings->s3_bucket, key);
 	} else {
 		n = snprintf(path, sizeof(path), "%s/%s", storage_prefix,
-		    app_config.s3_bucket);
+		    settings->s3_bucket);
 	}
-	if (n < 0 || (size_t)n >= sizeof(path))
-		return (-1);
+	if (n < 0 || (size_t)n >= sizeof(path)) {
+		log_error("event=storage_error reason=path_too_long");
+		return (NULL);
+	}
 
-	if (sigv4_uri_encode(path, 0, &encoded) == -1)
-		return (-1);
+	if (sigv4_uri_encode(path, 0, &encoded) == -1) {
+		log_error("event=storage_error reason=encode");
+		return (NULL);
+	}
 	n = snprintf(url, sizeof(url), "%s%s", storage_origin, encoded);
 	free(encoded);
-	if (n < 0 || (size_t)n >= sizeof(url))
-		return (-1);
-
-	if (!kore_curl_init(&job->curl, url, KORE_CURL_ASYNC)) {
-		log_error("event=storage_error reason=curl_init");
-		return (-1);
+	if (n < 0 || (size_t)n >= sizeof(url)) {
+		log_error("event=storage_error reason=url_too_long");
+		return (NULL);
 	}
 
 	call = kore_calloc(1, sizeof(*call));
-	call->job = job;
 	call->method = method;
-	job->call = call;
+	call->done = done;
+	call->arg = arg;
+	call->result = STORAGE_UNAVAILABLE;
 
-	if (job->req != NULL)
-		kore_curl_bind_request(&job->curl, job->req);
-	else
-		kore_curl_bind_callback(&job->curl, storage_curl_done, job);
+	if (!kore_curl_init(&call->curl, url, KORE_CURL_ASYNC)) {
+		log_error("event=storage_error reason=curl_init");
+		kore_free(call);
+		return (NULL);
+	}
+	kore_curl_bind_callback(&call->curl, storage_curl_done, call);
 
 	/* Headers only (the status line tells us what we need). */
-	kore_curl_http_setup(&job->curl, HTTP_METHOD_GET, NULL, 0);
-	curl_easy_setopt(job->curl.handle, CURLOPT_WRITEFUNCTION,
-	    storage_discard);
-	curl_easy_setopt(job->curl.handle, CURLOPT_WRITEDATA, call);
-	curl_easy_setopt(job->curl.handle, CURLOPT_CONNECTTIMEOUT_MS,
-	    CONNECT_TIMEOUT_MS);
-	curl_easy_setopt(job->curl.handle, CURLOPT_TIMEOUT, SMALL_TIMEOUT_S);
-	curl_easy_setopt(job->curl.handle, CURLOPT_LOW_SPEED_LIMIT,
-	    STALL_BYTES_PER_S);
-	curl_easy_setopt(job->curl.handle, CURLOPT_LOW_SPEED_TIME,
-	    STALL_SECONDS);
+	kore_curl_http_setup(&call->curl, HTTP_METHOD_GET, NULL, 0);
+
+	h = call->curl.handle;
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, storage_discard);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, call);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, storage_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, call);
+	curl_easy_setopt(h, CURLOPT_SOCKOPTFUNCTION, quickack_sockopt);
+	curl_easy_setopt(h, CURLOPT_CLOSESOCKETFUNCTION, quickack_close);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, CONNECT_TIMEOUT_MS);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, SMALL_TIMEOUT_S);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, STALL_BYTES_PER_S);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, STALL_SECONDS);
 	/* The URL is already encoded exactly as it was signed. */
-	curl_easy_setopt(job->curl.handle, CURLOPT_PATH_AS_IS, 1L);
+	curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L);
 
 	if (content_type != NULL)
-		kore_curl_http_set_header(&job->curl, "content-type",
+		kore_curl_http_set_header(&call->curl, "content-type",
 		    content_type);
 
-	if (storage_sign(&job->curl, method, path, payload_hash,
+	if (storage_sign(&call->curl, method, path, payload_hash,
 	    range) == -1) {
 		log_error("event=storage_error reason=sign");
-		storage_finish(job);
-		job->storage = STORAGE_FAILED;
-		return (-1);
+		kore_curl_cleanup(&call->curl);
+		kore_free(call);
+		return (NULL);
 	}
 
-	job->pending = JOB_PENDING_STORAGE;
-	return (0);
+	return (call);
 }
 
 static int
@@ -332,7 +407,7 @@ storage_sign(struct kore_curl *curl, const char *method, const char *path,
 
 	count = 0;
 	headers[count].name = "host";
-	headers[count++].value = app_config.s3.host;
+	headers[count++].value = settings->s3.host;
 	headers[count].name = "x-amz-content-sha256";
 	headers[count++].value = payload_hash;
 	headers[count].name = "x-amz-date";
@@ -342,9 +417,9 @@ storage_sign(struct kore_curl *curl, const char *method, const char *path,
 		headers[count++].value = range;
 	}
 
-	key.access_key_id = app_config.s3_access_key_id;
-	key.secret = app_config.s3_secret_access_key;
-	key.region = app_config.s3_region;
+	key.access_key_id = settings->s3_access_key_id;
+	key.secret = settings->s3_secret_access_key;
+	key.region = settings->s3_region;
 	key.service = S3_SERVICE;
 
 	memset(&sreq, 0, sizeof(sreq));
@@ -366,6 +441,77 @@ storage_sign(struct kore_curl *curl, const char *method, const char *path,
 	free(auth);
 
 	return (0);
+}
+
+/* Hand the prepared transfer to curl and have it started at once. */
+static void
+storage_run(struct storage_call *call)
+{
+	kore_curl_run(&call->curl);
+	storage_kick();
+}
+
+/*
+ * The call is over, by curl's word or because its client stalled: settle
+ * the relay and report. The callback may free the call.
+ */
+static void
+storage_end(struct storage_call *call)
+{
+	if (call->relay != NULL)
+		relay_finish(call);
+
+	call->done(call, call->arg);
+}
+
+/* Out of curl's multi handle now, and out of reach of a second cleanup. */
+static void
+storage_curl_release(struct storage_call *call)
+{
+	kore_curl_cleanup(&call->curl);
+	memset(&call->curl, 0, sizeof(call->curl));
+}
+
+static void
+storage_curl_done(struct kore_curl *curl, void *arg)
+{
+	struct storage_call	*call = arg;
+
+	(void)curl;
+
+	storage_classify(call);
+	storage_end(call);
+}
+
+static void
+storage_classify(struct storage_call *call)
+{
+	struct kore_curl	*curl = &call->curl;
+
+	if (!kore_curl_success(curl)) {
+		call->result = STORAGE_UNAVAILABLE;
+		log_warn("event=storage_error method=%s reason=\"%s\"",
+		    call->method, kore_curl_strerror(curl));
+		return;
+	}
+
+	call->status = curl->http.status;
+
+	if (curl->http.status >= 200 && curl->http.status < 300) {
+		call->result = STORAGE_OK;
+	} else if (curl->http.status == HTTP_STATUS_NOT_FOUND) {
+		call->result = STORAGE_NOT_FOUND;
+	} else if (curl->http.status == HTTP_STATUS_REQUEST_RANGE_INVALID) {
+		call->result = STORAGE_RANGE;
+	} else if (curl->http.status >= 500) {
+		call->result = STORAGE_UNAVAILABLE;
+		log_warn("event=storage_error method=%s status=%ld",
+		    call->method, curl->http.status);
+	} else {
+		call->result = STORAGE_FAILED;
+		log_warn("event=storage_error method=%s status=%ld",
+		    call->method, curl->http.status);
+	}
 }
 
 static size_t
@@ -402,31 +548,76 @@ storage_discard(char *ptr, size_t size, size_t nmemb, void *arg)
 	return (len);
 }
 
+/*
+ * The end of S3's response head: acknowledge it at once. A server that
+ * writes its head and its body separately without TCP_NODELAY (Ceph RGW
+ * does) holds a small body back until the head is acknowledged (Nagle),
+ * and on a connection curl reuses our kernel delays that ACK by up to
+ * 40 ms, the whole cost of a small file. curl does not say which socket a
+ * transfer uses until it is over, only its local port: quickack.c knows
+ * curl's sockets by port. It is a hint, so a failure costs only the wait.
+ */
 static size_t
-storage_relay_write(char *ptr, size_t size, size_t nmemb, void *arg)
+storage_header(char *ptr, size_t size, size_t nmemb, void *arg)
 {
 	struct storage_call	*call = arg;
+	long			 port;
+	size_t			 len;
+
+	len = size * nmemb;
+	if (len != 2 || ptr[0] != '\r' || ptr[1] != '\n')
+		return (len);
+
+	if (curl_easy_getinfo(call->curl.handle, CURLINFO_LOCAL_PORT,
+	    &port) == CURLE_OK)
+		(void)quickack_port(port);
+
+	return (len);
+}
+
+static size_t
+relay_write(char *ptr, size_t size, size_t nmemb, void *arg)
+{
+	struct storage_call	*call = arg;
+	struct storage_relay	*relay = call->relay;
+	struct connection	*c;
 	struct relay_chunk	*chunk;
 	struct netbuf		*nb;
-	struct job		*job = call->job;
 	long			 status;
 	size_t			 len;
 
 	len = size * nmemb;
 
-	if (!call->relay->started) {
-		call->relay->started = 1;
+	/* The client went while curl was calling us: end the transfer. */
+	if (call->lost)
+		return (0);
+
+	if (relay == NULL)
+		return (storage_discard(ptr, size, nmemb, arg));
+
+	c = relay->conn;
+
+	if (!relay->started) {
+		relay->started = 1;
 		status = 0;
-		curl_easy_getinfo(job->curl.handle, CURLINFO_RESPONSE_CODE,
-		    &status);
-		job->storage_status = status;
-		if (call->relay->on_start(job, status) == -1) {
-			call->relay = NULL;
+		(void)curl_easy_getinfo(call->curl.handle,
+		    CURLINFO_RESPONSE_CODE, &status);
+		call->status = status;
+		if (relay->on_start(relay->arg, status) == -1) {
+			relay_detach(call);
+			return (storage_discard(ptr, size, nmemb, arg));
+		}
+		/*
+		 * The head may have asked to close once the queue is empty
+		 * (the client said "Connection: close", HTTP/1.0, a drain),
+		 * and the queue empties every time the client catches up
+		 * with S3: the close waits for the relay's last byte.
+		 */
+		if (c->flags & CONN_CLOSE_EMPTY) {
+			c->flags &= ~CONN_CLOSE_EMPTY;
+			call->close_after = 1;
 		}
 	}
-
-	if (call->relay == NULL)
-		return (storage_discard(ptr, size, nmemb, arg));
 
 	if (call->queued >= RELAY_HIGH_WATER) {
 		call->paused = 1;
@@ -439,33 +630,36 @@ storage_relay_write(char *ptr, size_t size, size_t nmemb, void *arg)
 	 */
 	if ((chunk = malloc(sizeof(*chunk) + len)) == NULL) {
 		log_error("event=relay_failed reason=out_of_memory");
-		kore_connection_disconnect(call->conn);
+		relay_in_curl++;
+		kore_connection_disconnect(c);
+		relay_in_curl--;
 		return (0);
 	}
 	chunk->call = call;
 	chunk->len = len;
 	memcpy(chunk->data, ptr, len);
 
-	/* The netbuf borrows the chunk; storage_relay_sent frees it. */
-	net_send_stream(call->conn, chunk->data, len, storage_relay_sent, &nb);
+	/* The netbuf borrows the chunk; relay_sent frees it. */
+	net_send_stream(c, chunk->data, len, relay_sent, &nb);
 	nb->extra = chunk;
 
 	call->queued += len;
-	/* Counted as it goes: a client that leaves first is logged then. */
-	request_ctx(job->req)->bytes_out += len;
+	call->relayed += len;
 
 	/*
-	 * When curl delivers this from inside storage_relay_sent() (it
-	 * resumed the transfer there), Kore is in the middle of sending on
-	 * this connection: its send loop takes the new chunk, and a flush
-	 * from here would send, and free, the netbuf it is removing.
+	 * When curl delivers this from inside relay_sent() (it resumed the
+	 * transfer there), Kore is in the middle of sending on this
+	 * connection: its send loop takes the new chunk, and a flush from
+	 * here would send, and free, the netbuf it is removing.
 	 */
 	if (call->resuming)
 		return (len);
 
-	if (net_send_flush(call->conn) == KORE_RESULT_ERROR) {
+	if (net_send_flush(c) == KORE_RESULT_ERROR) {
 		/* The client is gone: end the transfer. */
-		kore_connection_disconnect(call->conn);
+		relay_in_curl++;
+		kore_connection_disconnect(c);
+		relay_in_curl--;
 		return (0);
 	}
 
@@ -473,18 +667,22 @@ storage_relay_write(char *ptr, size_t size, size_t nmemb, void *arg)
 }
 
 static int
-storage_relay_sent(struct netbuf *nb)
+relay_sent(struct netbuf *nb)
 {
 	struct relay_chunk	*chunk = nb->extra;
 	struct storage_call	*call = chunk->call;
 
 	if (call != NULL) {
 		call->queued -= chunk->len;
+		/* Counted as it goes: a client that leaves first is logged. */
+		*call->relay->bytes_out += chunk->len;
 		if (call->paused && call->queued <= RELAY_LOW_WATER &&
-		    call->job->curl.handle != NULL) {
+		    call->curl.handle != NULL) {
 			call->paused = 0;
 			call->resuming = 1;
-			curl_easy_pause(call->job->curl.handle, CURLPAUSE_CONT);
+			relay_in_curl++;
+			curl_easy_pause(call->curl.handle, CURLPAUSE_CONT);
+			relay_in_curl--;
 			call->resuming = 0;
 			storage_kick();
 		}
@@ -494,12 +692,166 @@ storage_relay_sent(struct netbuf *nb)
 	return (KORE_RESULT_OK);
 }
 
-/* Hand the prepared transfer to curl and have it started at once. */
+/*
+ * The relay has ended by curl's word: what is still queued is the
+ * client's, and a close the relay held back is given back. Detach first:
+ * the disconnect below must not find the relay.
+ */
 static void
-storage_run(struct job *job)
+relay_finish(struct storage_call *call)
 {
-	kore_curl_run(&job->curl);
-	storage_kick();
+	struct storage_relay	*relay = call->relay;
+	struct connection	*c = relay->conn;
+	int			 close_after;
+
+	*relay->bytes_out += call->queued;
+	close_after = call->close_after;
+	relay_detach(call);
+
+	if (close_after) {
+		c->flags |= CONN_CLOSE_EMPTY;
+		if (TAILQ_EMPTY(&c->send_queue))
+			kore_connection_disconnect(c);
+	}
+}
+
+/*
+ * Part the relay from its connection: the chunks still queued are sent
+ * and freed without the call, and the connection's end no longer
+ * concerns it.
+ */
+static void
+relay_detach(struct storage_call *call)
+{
+	struct connection	*c = call->relay->conn;
+	struct netbuf		*nb;
+
+	TAILQ_FOREACH(nb, &c->send_queue, list) {
+		if (nb->cb == relay_sent)
+			((struct relay_chunk *)nb->extra)->call = NULL;
+	}
+
+	c->disconnect = NULL;
+	TAILQ_REMOVE(&relays, call, relays);
+	call->relay = NULL;
+	call->queued = 0;
+	call->close_after = 0;
+}
+
+/*
+ * Kore is closing a connection a relay writes to (the client left, was
+ * let go, or a send failed): the relay ends now, while the connection is
+ * still there to part from. Kore frees it later without a word to us.
+ */
+static void
+relay_conn_gone(struct connection *c)
+{
+	struct storage_call	*call, *next;
+
+	for (call = TAILQ_FIRST(&relays); call != NULL; call = next) {
+		next = TAILQ_NEXT(call, relays);
+		if (call->relay->conn == c)
+			relay_lost(call);
+	}
+}
+
+static void
+relay_lost(struct storage_call *call)
+{
+	relay_detach(call);
+	call->result = STORAGE_UNAVAILABLE;
+
+	/*
+	 * Inside one of curl's callbacks the transfer may not be removed:
+	 * the next write refuses, and curl ends it and reports.
+	 */
+	if (relay_in_curl > 0) {
+		call->lost = 1;
+		return;
+	}
+
+	storage_curl_release(call);
+	storage_end(call);
+}
+
+/* Once a second: let go of every relay whose client took nothing for long. */
+static void
+relay_check(void *arg, u_int64_t now)
+{
+	struct storage_call	*call, *next;
+	size_t			 delivered;
+
+	(void)arg;
+
+	for (call = TAILQ_FIRST(&relays); call != NULL; call = next) {
+		next = TAILQ_NEXT(call, relays);
+
+		delivered = relay_delivered(call);
+		if (delivered != call->delivered) {
+			call->delivered = delivered;
+			call->progress_at = now;
+			continue;
+		}
+
+		if (now - call->progress_at >= RELAY_STALL_MS)
+			relay_stalled(call);
+	}
+}
+
+/*
+ * Bytes of the body the client has taken: what was relayed, less what
+ * waits in our queue and in the kernel's send buffer (SIOCOUTQ counts
+ * what the peer has not acknowledged). Without SIOCOUTQ, what the kernel
+ * took stands for what the client took.
+ */
+static size_t
+relay_delivered(const struct storage_call *call)
+{
+	const struct connection	*c = call->relay->conn;
+	const struct netbuf	*nb;
+	size_t			 pending;
+	int			 unacked;
+
+	pending = 0;
+	TAILQ_FOREACH(nb, &c->send_queue, list) {
+		if (nb->cb == relay_sent)
+			pending += nb->b_len - nb->s_off;
+	}
+
+	if (ioctl(c->fd, SIOCOUTQ, &unacked) == 0 && unacked > 0)
+		pending += (size_t)unacked;
+
+	if (pending > call->relayed)
+		return (0);
+
+	return (call->relayed - pending);
+}
+
+/*
+ * A client that stopped reading: the access line counts what it took, and
+ * closing its connection ends the relay and its S3 transfer (the caller
+ * sees relay->stalled and a failed result). The close is a reset: a plain
+ * one would leave the kernel holding the unsent bytes, and the FIN behind
+ * them, for a peer whose window stays shut.
+ */
+static void
+relay_stalled(struct storage_call *call)
+{
+	struct storage_relay	*relay = call->relay;
+	struct linger		 reset;
+
+	*relay->bytes_out = relay_delivered(call);
+	relay->stalled = 1;
+	log_warn("event=relay_stalled idle_ms=%d bytes_taken=%zu",
+	    RELAY_STALL_MS, *relay->bytes_out);
+
+	reset.l_onoff = 1;
+	reset.l_linger = 0;
+	if (setsockopt(relay->conn->fd, SOL_SOCKET, SO_LINGER, &reset,
+	    sizeof(reset)) == -1)
+		log_warn("event=relay_reset_failed errno=%d", errno);
+
+	kore_connection_disconnect(relay->conn);
 }
 
 /*
@@ -525,41 +877,4 @@ storage_kicked(void *arg, u_int64_t now)
 
 	/* Kore frees a one-shot timer after this returns. */
 	kick = NULL;
-}
-
-static void
-storage_curl_done(struct kore_curl *curl, void *arg)
-{
-	(void)curl;
-
-	job_wakeup(arg);
-}
-
-static void
-storage_classify(struct job *job)
-{
-	struct kore_curl	*curl = &job->curl;
-
-	if (!kore_curl_success(curl)) {
-		job->storage = STORAGE_UNAVAILABLE;
-		log_warn("event=storage_error reason=\"%s\"",
-		    kore_curl_strerror(curl));
-		return;
-	}
-
-	job->storage_status = curl->http.status;
-
-	if (curl->http.status >= 200 && curl->http.status < 300) {
-		job->storage = STORAGE_OK;
-	} else if (curl->http.status == HTTP_STATUS_NOT_FOUND) {
-		job->storage = STORAGE_NOT_FOUND;
-	} else if (curl->http.status == HTTP_STATUS_REQUEST_RANGE_INVALID) {
-		job->storage = STORAGE_RANGE;
-	} else if (curl->http.status >= 500) {
-		job->storage = STORAGE_UNAVAILABLE;
-		log_warn("event=storage_error status=%ld", curl->http.status);
-	} else {
-		job->storage = STORAGE_FAILED;
-		log_warn("event=storage_error status=%ld", curl->http.status);
-	}
 }

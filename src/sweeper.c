@@ -148,7 +148,8 @@ sweep_next(struct http_request *req, struct job *job)
 			return (STEP_DONE);
 		key = sweep->keys[sweep->index];
 		sweep->phase = SWEEP_OBJECT_DELETED;
-		if (storage_delete(job, key) == -1)
+		if (job_storage(job, storage_delete(key, job_storage_done,
+		    job)) == -1)
 			return (STEP_NEXT);
 		return (STEP_WAIT);
 	case SWEEP_OBJECT_DELETED:

@@ -106,8 +106,6 @@ struct upload {
 };
 
 int	reaction_upload(struct http_request *);
-int	upload_headers(struct http_request *);
-
 static enum step_result	upload_check(struct http_request *, struct job *);
 static enum step_result	upload_intent(struct http_request *, struct job *);
 static enum step_result	upload_store(struct http_request *, struct job *);
@@ -168,27 +166,8 @@ reaction_upload(struct http_request *req)
 int
 upload_headers(struct http_request *req)
 {
-	struct connection	*c = req->owner;
-	time_t			 exp;
-	int			 closing;
-
-	(void)request_ctx(req);
-
-	/*
-	 * An answer now leaves the body unread on the connection: it must
-	 * say "connection: close" and must not make Kore parse the body
-	 * as the next request, which CONN_CLOSE_EMPTY does both of.
-	 */
-	if (request_headers_ambiguous(req))
+	if (!request_token_headers(req))
 		return (KORE_RESULT_ERROR);
-
-	closing = c->flags & CONN_CLOSE_EMPTY;
-	c->flags |= CONN_CLOSE_EMPTY;
-
-	if (auth_bearer(req, &exp) != KORE_RESULT_OK) {
-		request_refuse_early(c);
-		return (KORE_RESULT_ERROR);
-	}
 
 	if (req->http_body_length >
 	    app_config.max_upload_bytes + UPLOAD_FRAMING_BYTES) {
@@ -197,9 +176,6 @@ upload_headers(struct http_request *req)
 		    "the request is larger than MAX_UPLOAD_BYTES allows");
 		return (KORE_RESULT_ERROR);
 	}
-
-	if (!closing)
-		c->flags &= ~CONN_CLOSE_EMPTY;
 
 	upload_continue(req);
 	return (KORE_RESULT_OK);
@@ -254,9 +230,10 @@ upload_store(struct http_request *req, struct job *job)
 {
 	struct upload	*up = job->data;
 
-	if (storage_put(job, up->key, up->file, up->file_len, up->sha256,
-	    media_type_mime(up->media.type)) == -1) {
-		job_reply_storage_error(req, job);
+	if (job_storage(job, storage_put(up->key, up->file, up->file_len,
+	    up->sha256, media_type_mime(up->media.type), job_storage_done,
+	    job)) == -1) {
+		reply_storage_error(req, job->storage);
 		return (STEP_DONE);
 	}
 
@@ -279,7 +256,7 @@ upload_insert(struct http_request *req, struct job *job)
 		log_warn("event=upload_failed reason=storage status=%ld "
 		    "request_id=%s", job->storage_status,
 		    request_ctx(req)->id);
-		job_reply_storage_error(req, job);
+		reply_storage_error(req, job->storage);
 		return (STEP_DONE);
 	}
 
@@ -330,7 +307,8 @@ upload_created(struct http_request *req, struct job *job)
 	log_info("event=upload_raced sha256=%s request_id=%s", up->sha256,
 	    request_ctx(req)->id);
 
-	if (storage_delete(job, up->key) == -1)
+	if (job_storage(job, storage_delete(up->key, job_storage_done,
+	    job)) == -1)
 		return (STEP_NEXT);
 
 	return (STEP_WAIT);

@@ -1,0 +1,85 @@
+/*
+ * Copyright (c) 2026 The reactbin authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ */
+
+/*
+ * S3 calls over Kore's async curl (storage.c). A call is an object of its
+ * own: it is started with a function to call back when it has ended, and
+ * knows nothing of who started it. The caller reads the result in the
+ * callback and frees the call with storage_call_free(), which also ends a
+ * call still in flight (no callback then).
+ */
+
+#ifndef REACTBIN_STORAGE_H
+#define REACTBIN_STORAGE_H
+
+#include <sys/types.h>
+
+#include <stddef.h>
+
+struct config;
+struct connection;
+
+/* Longest object key storage_object_key() makes. */
+#define STORAGE_KEY_MAX		128
+
+/* How a call ended. */
+enum storage_result {
+	STORAGE_OK,
+	STORAGE_NOT_FOUND,		/* 404 from S3 */
+	STORAGE_RANGE,			/* 416 from S3 */
+	STORAGE_UNAVAILABLE,		/* no answer: down, timeout */
+	STORAGE_FAILED,			/* an answer, but an error one */
+};
+
+struct storage_call;
+
+typedef void	(*storage_done_fn)(struct storage_call *, void *);
+
+/*
+ * A download relayed to a client connection as it arrives, with flow
+ * control both ways: S3 is paused while the client's queue is full, and
+ * a client that takes no byte for a while is let go.
+ *
+ * on_start runs once, before the first byte, with S3's status: it queues
+ * the response head on conn and returns 0 to relay the body, or -1 to
+ * drop it (the caller answers with an error once the call has ended).
+ * *bytes_out counts the body bytes handed to the client, for the access
+ * line. stalled is set when the call ended because the client stopped
+ * reading; the connection is then being closed.
+ */
+struct storage_relay {
+	struct connection	*conn;
+	int			(*on_start)(void *, long);
+	void			*arg;
+	size_t			*bytes_out;
+	int			 started;
+	int			 stalled;
+};
+
+void	storage_init(const struct config *);
+void	storage_object_key(const char *, char *, size_t);
+
+/*
+ * Each start returns the call in flight, or NULL when it could not even
+ * be started (it is then logged; treat it as STORAGE_UNAVAILABLE). The
+ * done function is never called before the start has returned.
+ */
+struct storage_call	*storage_put(const char *, const void *, size_t,
+			    const char *, const char *, storage_done_fn,
+			    void *);
+struct storage_call	*storage_delete(const char *, storage_done_fn,
+			    void *);
+struct storage_call	*storage_head_bucket(storage_done_fn, void *);
+struct storage_call	*storage_get(const char *, const char *,
+			    struct storage_relay *, storage_done_fn, void *);
+
+enum storage_result	 storage_call_result(const struct storage_call *);
+long			 storage_call_status(const struct storage_call *);
+void			 storage_call_free(struct storage_call *);
+
+#endif
