@@ -19,6 +19,15 @@ BENCH_BIG_UPLOADS=4
 # buffered instead of streaming would show it.
 BENCH_BIG_RATE=20M
 
+# The small-file case: a public link's cost for files a page shows many
+# of, at one connection and at a browser's six, and a page of them.
+BENCH_SMALL_SIZES="80 10240 102400"
+BENCH_SMALL_CONNECTIONS="1 6"
+BENCH_PAGE_FILES=30
+BENCH_PAGE_BYTES=10240
+BENCH_PAGE_CONNECTIONS=6
+BENCH_PAGE_LOADS=${BENCH_PAGE_LOADS:-40}
+
 # The minimal Kore application health is compared with.
 BENCH_BASELINE_PID=
 BENCH_BASELINE_URL=
@@ -253,6 +262,106 @@ bench_curl_time() {
 	curl -sS -o "$1" -w '%{time_total} %{http_code}\n' "${@:2}"
 }
 
+# bench_small_upload FILE: upload through reactbin; prints the id.
+bench_small_upload() {
+	local resp="$BENCH_TMP/resp.json" t code
+	read -r t code < <(bench_curl_time "$resp" \
+	    -H "Authorization: Bearer $BENCH_TOKEN" \
+	    -H "content-type: application/octet-stream" \
+	    --data-binary @"$1" "$BENCH_URL/api/v1/reactions")
+	[ "$code" = 201 ] || bench_die "upload answered $code: $(cat "$resp")"
+	jq -r .id "$resp"
+}
+
+# bench_s3_signed URL: wrk's -H options for a signed GET of URL, as curl
+# signs it (valid for 15 minutes, longer than any run here).
+bench_s3_signed() {
+	curl -sv -o /dev/null --aws-sigv4 "aws:amz:$S3_REGION:s3" \
+	    --user "$S3_ACCESS_KEY_ID:$S3_SECRET_ACCESS_KEY" \
+	    -H "x-amz-content-sha256: $BENCH_EMPTY_SHA256" "$1" 2>&1 |
+	    tr -d '\r' | awk 'tolower($0) ~ /^> (authorization|x-amz-date|x-amz-content-sha256): / {
+		sub(/^> /, ""); printf "-H\n%s\n", $0 }'
+}
+
+# 3b. Small files: the public link of an 80 B, 10 KB and 100 KB file at 1
+# and 6 connections, against a signed GET of the same object from S3
+# (wrk sends the one signed request again and again); req/s and p50.
+bench_small() {
+	local bytes conns id f url s3url round key
+	local -a signed
+	for bytes in $BENCH_SMALL_SIZES; do
+		f="$BENCH_TMP/small-$bytes"
+		bench_make_small "$f" "$bytes"
+		id=$(bench_small_upload "$f")
+		url="$BENCH_URL/api/v1/reactions/$id/file"
+		s3url="$S3_ENDPOINT_URL/$S3_BUCKET_NAME/reactions/$id"
+		mapfile -t signed < <(bench_s3_signed "$s3url")
+		[ "${#signed[@]}" -eq 6 ] || bench_die "could not sign $s3url"
+		for conns in $BENCH_SMALL_CONNECTIONS; do
+			key="small-$bytes-$conns"
+			for round in $(seq 1 "$BENCH_ROUNDS"); do
+				bench_note "small file $bytes B, $conns connections, round $round"
+				WRK_CONNECTIONS=$conns WRK_THREADS=1 \
+				    bench_wrk "$key" "$url"
+				[ "$WRK_ERRORS" -eq 0 ] ||
+				    bench_note "$key: $WRK_ERRORS errors"
+				bench_best "$key" "$WRK_RPS" "$WRK_P50"
+				WRK_CONNECTIONS=$conns WRK_THREADS=1 \
+				    bench_wrk "$key-s3" "$s3url" "${signed[@]}"
+				[ "$WRK_ERRORS" -eq 0 ] ||
+				    bench_note "$key-s3: $WRK_ERRORS errors"
+				bench_best "$key-s3" "$WRK_RPS" "$WRK_P50"
+			done
+			bench_row "public link $bytes B, $conns conn, req/s" \
+			    "${BENCH_BEST_RPS[$key]}" \
+			    "${BENCH_BEST_RPS[$key-s3]}" "signed GET from S3" 0.8
+			bench_row "public link $bytes B, $conns conn, p50 ms" \
+			    "${BENCH_BEST_P99[$key]}" \
+			    "${BENCH_BEST_P99[$key-s3]}" "signed GET from S3"
+		done
+	done
+}
+
+# 3c. A page: BENCH_PAGE_FILES files of BENCH_PAGE_BYTES fetched as a
+# browser does, over BENCH_PAGE_CONNECTIONS keep-alive connections (one
+# curl, --parallel), BENCH_PAGE_LOADS times, through reactbin and from S3
+# (curl signs each request); pages per second.
+bench_page() {
+	local i id f ours=() theirs=() t0 t1 t_ours t_s3 load
+	bench_note "page: $BENCH_PAGE_FILES x $BENCH_PAGE_BYTES B, $BENCH_PAGE_LOADS loads"
+	for i in $(seq 1 "$BENCH_PAGE_FILES"); do
+		f="$BENCH_TMP/page-$i"
+		bench_make_small "$f" "$BENCH_PAGE_BYTES"
+		id=$(bench_small_upload "$f")
+		ours+=(-o /dev/null "$BENCH_URL/api/v1/reactions/$id/file")
+		theirs+=(-o /dev/null "$S3_ENDPOINT_URL/$S3_BUCKET_NAME/reactions/$id")
+		rm -f "$f"
+	done
+
+	t_ours=0
+	t_s3=0
+	for load in $(seq 1 "$BENCH_PAGE_LOADS"); do
+		t0=$(date +%s%N)
+		curl -fsS --parallel --parallel-max "$BENCH_PAGE_CONNECTIONS" \
+		    "${ours[@]}" || bench_die "page load $load failed"
+		t1=$(date +%s%N)
+		t_ours=$((t_ours + t1 - t0))
+		t0=$(date +%s%N)
+		curl -fsS --parallel --parallel-max "$BENCH_PAGE_CONNECTIONS" \
+		    --aws-sigv4 "aws:amz:$S3_REGION:s3" \
+		    --user "$S3_ACCESS_KEY_ID:$S3_SECRET_ACCESS_KEY" \
+		    -H "x-amz-content-sha256: $BENCH_EMPTY_SHA256" \
+		    "${theirs[@]}" || bench_die "S3 page load $load failed"
+		t1=$(date +%s%N)
+		t_s3=$((t_s3 + t1 - t0))
+	done
+
+	bench_row "page of $BENCH_PAGE_FILES x $BENCH_PAGE_BYTES B, $BENCH_PAGE_CONNECTIONS conn, pages/s" \
+	    "$(bench_calc "$BENCH_PAGE_LOADS * 1000000000 / $t_ours")" \
+	    "$(bench_calc "$BENCH_PAGE_LOADS * 1000000000 / $t_s3")" \
+	    "the same from S3" 0.8
+}
+
 # 4. Upload and download of MIB MiB, ROUNDS times, through reactbin and
 # straight to the S3 server with a signed PUT and GET of the same bytes.
 # MB/s is the bytes over the summed times of the requests.
@@ -378,6 +487,8 @@ bench_memory() {
 # 3-5: what reactions.sh measures alone.
 bench_reactions() {
 	bench_list
+	bench_small
+	bench_page
 	bench_transfer 1 10
 	bench_transfer 10 5
 	bench_memory

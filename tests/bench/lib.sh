@@ -221,27 +221,38 @@ bench_best() {
 }
 
 # bench_wrk NAME URL [wrk options]: a warm-up, then the measured run;
-# sets WRK_RPS, WRK_P99 (ms), WRK_ERRORS (socket errors plus answers
-# other than 2xx/3xx) and leaves the output in $BENCH_TMP/wrk-NAME.txt.
+# sets WRK_RPS, WRK_P50 and WRK_P99 (ms), WRK_ERRORS (socket errors plus
+# answers other than 2xx/3xx) and leaves the output in
+# $BENCH_TMP/wrk-NAME.txt. WRK_CONNECTIONS / WRK_THREADS, when set, stand
+# for BENCH_CONNECTIONS / BENCH_THREADS in this run.
 bench_wrk() {
-	local name=$1 url=$2 out
+	local name=$1 url=$2 out conns threads
 	shift 2
 	out="$BENCH_TMP/wrk-$name.txt"
+	conns=${WRK_CONNECTIONS:-$BENCH_CONNECTIONS}
+	threads=${WRK_THREADS:-$BENCH_THREADS}
 	if [ "$BENCH_WARMUP" -gt 0 ]; then
-		wrk -t"$BENCH_THREADS" -c"$BENCH_CONNECTIONS" \
-		    -d"${BENCH_WARMUP}s" "$@" "$url" >/dev/null
+		wrk -t"$threads" -c"$conns" -d"${BENCH_WARMUP}s" "$@" "$url" \
+		    >/dev/null
 	fi
-	wrk -t"$BENCH_THREADS" -c"$BENCH_CONNECTIONS" -d"${BENCH_SECONDS}s" \
-	    --latency "$@" "$url" >"$out"
+	wrk -t"$threads" -c"$conns" -d"${BENCH_SECONDS}s" --latency "$@" \
+	    "$url" >"$out"
 	WRK_RPS=$(awk '/^Requests\/sec/ { print $2 }' "$out")
-	WRK_P99=$(awk '$1 == "99%" { v = $2
-		if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 }
-		else if (v ~ /ms$/) { sub(/ms$/, "", v) }
-		else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 }
-		print v }' "$out")
+	WRK_P50=$(bench_wrk_latency 50% "$out")
+	WRK_P99=$(bench_wrk_latency 99% "$out")
 	WRK_ERRORS=$(awk '/Non-2xx or 3xx/ { n += $NF }
 		/Socket errors/ { gsub(/,/, ""); n += $4 + $6 + $8 + $10 }
 		END { print n + 0 }' "$out")
+}
+
+# bench_wrk_latency PERCENTILE FILE: that line of wrk's --latency table,
+# in ms.
+bench_wrk_latency() {
+	awk -v p="$1" '$1 == p { v = $2
+		if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 }
+		else if (v ~ /ms$/) { sub(/ms$/, "", v) }
+		else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 }
+		print v }' "$2"
 }
 
 # bench_pgbench NAME SCRIPT [pgbench options]: the same warm-up and
@@ -411,6 +422,30 @@ bench_make_file() {
 	have=$(stat -c %s "$BENCH_TMP/base.png")
 	cp "$BENCH_TMP/base.png" "$out"
 	head -c $((mib * BENCH_MIB - have)) /dev/urandom >>"$out"
+}
+
+# bench_make_small OUT BYTES: a valid image of exactly BYTES bytes, its
+# own: a GIF (with a comment block) below 1 KiB, else an 8x8 PNG with
+# random bytes after IEND.
+bench_make_small() {
+	local out=$1 bytes=$2 have
+	if [ "$bytes" -lt 1024 ]; then
+		python3 - "$out" "$bytes" <<'PY'
+import os, sys
+out, want = sys.argv[1], int(sys.argv[2])
+head = (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff"
+        b"!\xf9\x04\x01\x00\x00\x00\x00")
+image = b",\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+pad = want - len(head) - len(image) - 4
+assert 1 <= pad <= 255, "size out of range"
+comment = b"!\xfe" + bytes([pad]) + os.urandom(pad) + b"\x00"
+open(out, "wb").write(head + comment + image)
+PY
+		return
+	fi
+	convert -size 8x8 xc: +noise Random "$out"
+	have=$(stat -c %s "$out")
+	head -c $((bytes - have)) /dev/urandom >>"$out"
 }
 
 # bench_s3 CURL-ARGS...: a request signed with the bench's S3 key.
