@@ -88,7 +88,6 @@ BEGIN
 END;
 $$;
 
--- Version 1's steps, which nothing calls any more.
-DROP FUNCTION IF EXISTS login_lock_remaining(inet);
-DROP FUNCTION IF EXISTS login_record_failure(inet, integer, integer, integer);
-DROP FUNCTION IF EXISTS login_record_success(inet);
+-- Version 1's steps (login_lock_remaining, login_record_failure,
+-- login_record_success) stay for now: replicas of the previous release
+-- still call them during a rolling upgrade. A later migration drops them.
