@@ -279,12 +279,16 @@ def read_body(conn, a, r, body, rest):
     extra = body.take(rest, want)
     r["extra_bytes"] += len(extra)
     pace_started = time.monotonic()
-    while limit is None or body.n < limit:
+    while True:
+        # Also when the body is all in already: the pause still comes
+        # before the close is looked for.
         if (a.pause_at is not None and not body.paused
                 and body.n >= a.pause_at):
             body.paused = True
             conn.sleep(a.pause)
             pace_started += a.pause
+        if limit is not None and body.n >= limit:
+            return
         n = READ_CHUNK
         if a.pace:
             n = max(PACE_MIN_CHUNK, a.pace // PACE_SLICES)
