@@ -177,6 +177,9 @@ class Conn:
         except socket.timeout:
             self.sock.close()
             raise Timeout()
+        except OSError:
+            self.sock.close()
+            raise
         self.eof = False
 
     def begin(self, timeout):
@@ -418,7 +421,7 @@ def exchange(conn, a, r):
                 watch_stall(conn, a, r)
             elif r["complete"] and closing(a, r):
                 wait_eof(conn, r)
-    except Timeout:
+    except (Timeout, socket.timeout):
         r["error"] = "timeout"
     except ConnectionResetError:
         r["error"] = "reset"
