@@ -92,8 +92,8 @@ auth_me(struct http_request *req)
 
 	(void)json_out_init(&out);
 	json_open(&out, NULL);
-	json_string(&out, "username", app_config.owner_username);
-	json_string(&out, "expires_at", stamp);
+	json_put_string(&out, "username", app_config.owner_username);
+	json_put_string(&out, "expires_at", stamp);
 	json_close(&out);
 
 	reply_json(req, HTTP_STATUS_OK, &out);
@@ -275,9 +275,9 @@ login_token(struct http_request *req)
 
 	(void)json_out_init(&out);
 	json_open(&out, NULL);
-	json_string(&out, "access_token", token);
-	json_string(&out, "token_type", "bearer");
-	json_int(&out, "expires_in", app_config.jwt_expiry_seconds);
+	json_put_string(&out, "access_token", token);
+	json_put_string(&out, "token_type", "bearer");
+	json_put_int(&out, "expires_in", app_config.jwt_expiry_seconds);
 	json_close(&out);
 
 	/* The token lives on only in the body that carries it. */

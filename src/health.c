@@ -88,13 +88,13 @@ ready_reply(struct http_request *req, struct job *job)
 	(void)json_out_init(&out);
 	json_open(&out, NULL);
 	if (all_ok) {
-		json_string(&out, "status", "ready");
+		json_put_string(&out, "status", "ready");
 	} else {
-		json_string(&out, "status", "unavailable");
+		json_put_string(&out, "status", "unavailable");
 		json_open(&out, "checks");
-		json_string(&out, "database",
+		json_put_string(&out, "database",
 		    state->database_ok ? "ok" : "error");
-		json_string(&out, "storage", storage_ok ? "ok" : "error");
+		json_put_string(&out, "storage", storage_ok ? "ok" : "error");
 		json_close(&out);
 	}
 	json_close(&out);

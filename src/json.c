@@ -186,7 +186,7 @@ json_array_close(struct json_out *out)
 }
 
 void
-json_string(struct json_out *out, const char *key, const char *value)
+json_put_string(struct json_out *out, const char *key, const char *value)
 {
 	if (json_out_failed(out))
 		return;
@@ -197,7 +197,7 @@ json_string(struct json_out *out, const char *key, const char *value)
 }
 
 void
-json_int(struct json_out *out, const char *key, int64_t value)
+json_put_int(struct json_out *out, const char *key, int64_t value)
 {
 	if (json_out_failed(out))
 		return;
@@ -207,7 +207,7 @@ json_int(struct json_out *out, const char *key, int64_t value)
 }
 
 void
-json_null(struct json_out *out, const char *key)
+json_put_null(struct json_out *out, const char *key)
 {
 	if (json_out_failed(out))
 		return;

@@ -54,8 +54,13 @@ void	json_open(struct json_out *, const char *key);
 void	json_close(struct json_out *);
 void	json_array_open(struct json_out *, const char *key);
 void	json_array_close(struct json_out *);
-void	json_string(struct json_out *, const char *key, const char *value);
-void	json_int(struct json_out *, const char *key, int64_t value);
-void	json_null(struct json_out *, const char *key);
+/*
+ * json_put_*, not json_string() and json_null(): those are jansson's, the
+ * JSON library behind libjwt, and a module's own function of the same
+ * name would be the one libjwt calls (tests/static/symbols.t).
+ */
+void	json_put_string(struct json_out *, const char *key, const char *value);
+void	json_put_int(struct json_out *, const char *key, int64_t value);
+void	json_put_null(struct json_out *, const char *key);
 
 #endif

@@ -42,18 +42,18 @@ reaction_json(struct json_out *out, const char *key, const struct job *job,
 	}
 
 	json_open(out, key);
-	json_string(out, "id", job_value(job, row, RC_ID));
-	json_string(out, "title", job_value(job, row, RC_TITLE));
+	json_put_string(out, "id", job_value(job, row, RC_ID));
+	json_put_string(out, "title", job_value(job, row, RC_TITLE));
 	reaction_tags(out, job_value(job, row, RC_TAGS));
-	json_string(out, "media_type", job_value(job, row, RC_MEDIA_TYPE));
-	json_int(out, "size_bytes",
+	json_put_string(out, "media_type", job_value(job, row, RC_MEDIA_TYPE));
+	json_put_int(out, "size_bytes",
 	    strtoll(job_value(job, row, RC_SIZE), NULL, 10));
 	reaction_dimension(out, "width", job, row, RC_WIDTH);
 	reaction_dimension(out, "height", job, row, RC_HEIGHT);
-	json_string(out, "sha256", job_value(job, row, RC_SHA256));
-	json_string(out, "created_at", job_value(job, row, RC_CREATED_AT));
-	json_string(out, "updated_at", job_value(job, row, RC_UPDATED_AT));
-	json_string(out, "file_url", url);
+	json_put_string(out, "sha256", job_value(job, row, RC_SHA256));
+	json_put_string(out, "created_at", job_value(job, row, RC_CREATED_AT));
+	json_put_string(out, "updated_at", job_value(job, row, RC_UPDATED_AT));
+	json_put_string(out, "file_url", url);
 	json_close(out);
 }
 
@@ -107,7 +107,7 @@ reaction_tags(struct json_out *out, const char *joined)
 		}
 		memcpy(tag, p, len);
 		tag[len] = '\0';
-		json_string(out, NULL, tag);
+		json_put_string(out, NULL, tag);
 		if (*nl == '\0')
 			break;
 	}
@@ -119,9 +119,9 @@ reaction_dimension(struct json_out *out, const char *key,
     const struct job *job, int row, int col)
 {
 	if (job_is_null(job, row, col)) {
-		json_null(out, key);
+		json_put_null(out, key);
 		return;
 	}
 
-	json_int(out, key, strtoll(job_value(job, row, col), NULL, 10));
+	json_put_int(out, key, strtoll(job_value(job, row, col), NULL, 10));
 }

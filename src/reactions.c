@@ -339,9 +339,9 @@ list_reply(struct http_request *req, struct job *job)
 		if (list_cursor(lq, job, shown - 1, next, sizeof(next)) == -1)
 			out.failed = 1;
 		else
-			json_string(&out, "next_cursor", next);
+			json_put_string(&out, "next_cursor", next);
 	} else {
-		json_null(&out, "next_cursor");
+		json_put_null(&out, "next_cursor");
 	}
 	json_close(&out);
 

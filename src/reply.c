@@ -150,10 +150,10 @@ reply_error_body(struct http_request *req, int status, const char *code,
 	(void)json_out_init(&out);
 	json_open(&out, NULL);
 	json_open(&out, "error");
-	json_string(&out, "code", code);
-	json_string(&out, "message", message);
+	json_put_string(&out, "code", code);
+	json_put_string(&out, "message", message);
 	if (field != NULL)
-		json_string(&out, "field", field);
+		json_put_string(&out, "field", field);
 	json_close(&out);
 	json_close(&out);
 

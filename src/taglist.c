@@ -96,8 +96,8 @@ tag_list_reply(struct http_request *req, struct job *job)
 	json_array_open(&out, "items");
 	for (i = 0; i < rows; i++) {
 		json_open(&out, NULL);
-		json_string(&out, "name", job_value(job, i, 0));
-		json_int(&out, "count",
+		json_put_string(&out, "name", job_value(job, i, 0));
+		json_put_int(&out, "count",
 		    strtoll(job_value(job, i, 1), NULL, DECIMAL_BASE));
 		json_close(&out);
 	}

@@ -7,26 +7,25 @@
  */
 
 /*
- * HS256 bearer tokens, see token.h.
- *
- * Verification does not hand the token to a JWT library: older libjwt
- * releases took the algorithm from the token's own header (alg "none",
- * HMAC keyed with a public key). Here the algorithm is fixed, the header
- * is only checked to name it, and every step is strict so that a token can
- * be read in one way only:
+ * HS256 bearer tokens, see token.h. libjwt issues them and checks their
+ * signature; it sees a token only after the rules below, which it does
+ * not keep itself (libjwt 1.10), have passed, so that a token can be read
+ * in one way only:
  *  - exactly three segments of unpadded base64url, canonical (unused
- *    trailing bits zero, so no two strings carry the same signature);
+ *    trailing bits zero, so no two strings carry the same signature):
+ *    libjwt's decoder takes padding and stray bits;
+ *  - the header names HS256 and nothing we do not understand (no "crit"),
+ *    checked here before libjwt, which would pick the algorithm from it;
+ *    after libjwt, the algorithm it used must be HS256;
  *  - header and payload are JSON objects without NUL bytes (neither raw
- *    nor as \u0000 inside a string, since yajl's tree hands strings back
- *    NUL-terminated: json_parse_object() sees to that) and without
- *    repeated members that matter (another parser might take the other
- *    copy);
- *  - the signature is exactly the 32 bytes of HMAC-SHA256, compared in
- *    constant time, before the payload is looked at;
- *  - iat, exp and nbf are non-negative JSON integers, not floats or strings.
- *
- * Issuing is done here too (yajl_gen for the claims, OpenSSL for the MAC),
- * so issued and accepted tokens come from the same rules.
+ *    nor as \u0000 inside a string) and without repeated members that
+ *    matter: libjwt's JSON parser (jansson, without JSON_REJECT_DUPLICATES)
+ *    keeps the last of two "sub"s, another reader might take the first;
+ *  - iat, exp and nbf are non-negative JSON integers, not floats or
+ *    strings, and exp and nbf are enforced here: libjwt 1.10 checks no
+ *    claim.
+ * libjwt compares the signature in constant time (Debian's fix of
+ * CVE-2024-25189 in 1.10.2-1+deb12u1 replaced its strcmp()).
  */
 
 #include <limits.h>
@@ -35,27 +34,20 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/sha.h>
-
-#include <yajl/yajl_gen.h>
+#include <jwt.h>
 #include <yajl/yajl_tree.h>
 
 #include "encoding.h"
 #include "json.h"
 #include "token.h"
 
-#define TOKEN_SIG_LEN		SHA256_DIGEST_LENGTH
+/* An HMAC-SHA256 is 32 bytes. */
+#define TOKEN_SIG_LEN		32
 #define TOKEN_ALG		"HS256"
 #define TOKEN_TYP		"JWT"
 #define TOKEN_SCHEME		"Bearer"
 #define TOKEN_SEPARATOR		'.'
 
-/* The fixed header of issued tokens. */
-#define TOKEN_HEADER		"{\"alg\":\"" TOKEN_ALG "\",\"typ\":\"" \
-				    TOKEN_TYP "\"}"
 
 /* base64: 3 bytes in 4 characters, 6 bits a character. */
 
@@ -65,14 +57,11 @@
 static int		token_json_member(yajl_val, const char *, yajl_val *);
 static int		token_json_uint(yajl_val, long long *);
 static int		token_key_ok(const void *, size_t);
-static int		token_hmac(const void *, size_t, const char *, size_t,
-			    unsigned char [TOKEN_SIG_LEN]);
-static char		*token_claims(const char *, long long, long long,
-			    size_t *);
+static int		token_signature_canonical(const char *, size_t);
+static enum token_status	token_check_jwt(const void *, size_t,
+			    const char *);
 static yajl_val		token_json_segment(const char *, size_t);
 static enum token_status	token_check_header(const char *, size_t);
-static enum token_status	token_check_signature(const void *, size_t,
-				    const char *, size_t, const char *, size_t);
 static enum token_status	token_check_claims(const char *, size_t,
 				    const char *, time_t, time_t *);
 
@@ -80,9 +69,9 @@ int
 token_issue(const void *key, size_t keylen, const char *sub, time_t iat,
     long lifetime, char **out)
 {
-	unsigned char	 mac[TOKEN_SIG_LEN];
-	char		*claims, *buf;
-	size_t		 claims_len, hlen, plen, slen, total, off;
+	jwt_t	*jwt;
+	char	*encoded;
+	int	 ok;
 
 	if (out == NULL)
 		return (-1);
@@ -90,46 +79,29 @@ token_issue(const void *key, size_t keylen, const char *sub, time_t iat,
 
 	if (!token_key_ok(key, keylen) || sub == NULL)
 		return (-1);
-	if (iat < 0 || lifetime <= 0 || (long long)iat > LLONG_MAX - lifetime)
+	if (iat < 0 || lifetime <= 0 || (long long)iat > LONG_MAX - lifetime)
 		return (-1);
 
-	claims = token_claims(sub, (long long)iat,
-	    (long long)iat + lifetime, &claims_len);
-	if (claims == NULL)
+	if (jwt_new(&jwt) != 0)
 		return (-1);
 
-	hlen = enc_b64url_len(sizeof(TOKEN_HEADER) - 1);
-	plen = enc_b64url_len(claims_len);
-	slen = enc_b64url_len(TOKEN_SIG_LEN);
-	total = hlen + 1 + plen + 1 + slen;
+	encoded = NULL;
+	ok = jwt_set_alg(jwt, JWT_ALG_HS256, key, (int)keylen) == 0 &&
+	    jwt_add_grant(jwt, "sub", sub) == 0 &&
+	    jwt_add_grant_int(jwt, "iat", (long)iat) == 0 &&
+	    jwt_add_grant_int(jwt, "exp", (long)iat + lifetime) == 0 &&
+	    (encoded = jwt_encode_str(jwt)) != NULL;
+	jwt_free(jwt);
+	if (!ok)
+		return (-1);
 
 	/* A token the verifier would refuse is no use to anyone. */
-	if (claims_len > TOKEN_MAX_LEN || total > TOKEN_MAX_LEN) {
-		free(claims);
+	if (strlen(encoded) > TOKEN_MAX_LEN) {
+		free(encoded);
 		return (-1);
 	}
 
-	if ((buf = malloc(total + 1)) == NULL) {
-		free(claims);
-		return (-1);
-	}
-
-	off = enc_b64url_encode((const unsigned char *)TOKEN_HEADER,
-	    sizeof(TOKEN_HEADER) - 1, buf);
-	buf[off++] = TOKEN_SEPARATOR;
-	off += enc_b64url_encode((const unsigned char *)claims, claims_len,
-	    buf + off);
-	free(claims);
-
-	if (token_hmac(key, keylen, buf, off, mac) == -1) {
-		free(buf);
-		return (-1);
-	}
-	buf[off++] = TOKEN_SEPARATOR;
-	off += enc_b64url_encode(mac, sizeof(mac), buf + off);
-	buf[off] = '\0';
-
-	*out = buf;
+	*out = encoded;
 	return (0);
 }
 
@@ -139,10 +111,12 @@ token_verify(const void *key, size_t keylen, const char *token,
 {
 	const char		*dot1, *dot2, *p, *end;
 	size_t			 len;
-	enum token_status	 st;
+	enum token_status	 st, claims;
+	time_t			 exp;
 
 	if (token == NULL || sub == NULL)
 		return (TOKEN_MALFORMED);
+	exp = 0;
 
 	len = strnlen(token, TOKEN_MAX_LEN + 1);
 	if (len == 0 || len > TOKEN_MAX_LEN)
@@ -170,13 +144,27 @@ token_verify(const void *key, size_t keylen, const char *token,
 	if (st != TOKEN_OK)
 		return (st);
 
-	st = token_check_signature(key, keylen, token,
-	    (size_t)(dot2 - token), dot2 + 1, (size_t)(end - (dot2 + 1)));
+	if (token_signature_canonical(dot2 + 1,
+	    (size_t)(end - (dot2 + 1))) == -1)
+		return (TOKEN_BAD_SIGNATURE);
+
+	/*
+	 * The claims' form is judged before libjwt reads them (it parses
+	 * them before it checks the signature); what they say counts only
+	 * once the signature is right.
+	 */
+	claims = token_check_claims(dot1 + 1, (size_t)(dot2 - (dot1 + 1)),
+	    sub, now, &exp);
+	if (claims == TOKEN_MALFORMED)
+		return (claims);
+
+	st = token_check_jwt(key, keylen, token);
 	if (st != TOKEN_OK)
 		return (st);
 
-	return (token_check_claims(dot1 + 1, (size_t)(dot2 - (dot1 + 1)),
-	    sub, now, exp_out));
+	if (claims == TOKEN_OK && exp_out != NULL)
+		*exp_out = exp;
+	return (claims);
 }
 
 const char *
@@ -283,30 +271,42 @@ out:
 	return (st);
 }
 
-static enum token_status
-token_check_signature(const void *key, size_t keylen, const char *signed_part,
-    size_t signed_len, const char *seg, size_t seglen)
+/* Exactly the 32 bytes of an HMAC-SHA256, in canonical base64url. */
+static int
+token_signature_canonical(const char *seg, size_t seglen)
 {
-	unsigned char	mac[TOKEN_SIG_LEN], sig[TOKEN_SIG_LEN];
+	unsigned char	sig[TOKEN_SIG_LEN];
 	size_t		len;
-	int		diff;
+
+	if (seglen != enc_b64url_len(sizeof(sig)) ||
+	    enc_b64url_decode(seg, seglen, sig, sizeof(sig), &len) == -1 ||
+	    len != sizeof(sig))
+		return (-1);
+
+	return (0);
+}
+
+/*
+ * libjwt's verdict on a token that passed the checks above: the signature
+ * is right for the key, and the algorithm it used is HS256 (the header
+ * check already refused any other name, so this is belt and braces).
+ */
+static enum token_status
+token_check_jwt(const void *key, size_t keylen, const char *token)
+{
+	jwt_t			*jwt;
+	enum token_status	 st;
 
 	if (!token_key_ok(key, keylen))
 		return (TOKEN_BAD_SIGNATURE);
 
-	/* Length is public: only the right size is worth decoding. */
-	if (seglen != enc_b64url_len(sizeof(sig)) ||
-	    enc_b64url_decode(seg, seglen, sig, sizeof(sig), &len) == -1 ||
-	    len != sizeof(sig))
+	if (jwt_decode(&jwt, token, key, (int)keylen) != 0)
 		return (TOKEN_BAD_SIGNATURE);
 
-	if (token_hmac(key, keylen, signed_part, signed_len, mac) == -1)
-		return (TOKEN_BAD_SIGNATURE);
-
-	diff = CRYPTO_memcmp(mac, sig, sizeof(mac));
-	OPENSSL_cleanse(mac, sizeof(mac));
-
-	return (diff == 0 ? TOKEN_OK : TOKEN_BAD_SIGNATURE);
+	st = jwt_get_alg(jwt) == JWT_ALG_HS256 ? TOKEN_OK :
+	    TOKEN_BAD_ALGORITHM;
+	jwt_free(jwt);
+	return (st);
 }
 
 static enum token_status
@@ -409,61 +409,3 @@ token_key_ok(const void *key, size_t keylen)
 {
 	return (key != NULL && keylen > 0 && keylen <= INT_MAX);
 }
-
-static int
-token_hmac(const void *key, size_t keylen, const char *data, size_t len,
-    unsigned char mac[TOKEN_SIG_LEN])
-{
-	unsigned int	maclen;
-
-	maclen = 0;
-	if (HMAC(EVP_sha256(), key, (int)keylen, (const unsigned char *)data,
-	    len, mac, &maclen) == NULL)
-		return (-1);
-	if (maclen != TOKEN_SIG_LEN)
-		return (-1);
-
-	return (0);
-}
-
-/* The claims as JSON text (malloc'd, not NUL-terminated), or NULL. */
-static char *
-token_claims(const char *sub, long long iat, long long exp, size_t *lenp)
-{
-	yajl_gen		 g;
-	const unsigned char	*buf;
-	size_t			 len;
-	char			*out;
-
-	if ((g = yajl_gen_alloc(NULL)) == NULL)
-		return (NULL);
-
-	out = NULL;
-	if (yajl_gen_config(g, yajl_gen_validate_utf8, 1) == 0)
-		goto out;
-
-	if (yajl_gen_map_open(g) != yajl_gen_status_ok ||
-	    yajl_gen_string(g, (const unsigned char *)"sub", 3) !=
-	    yajl_gen_status_ok ||
-	    yajl_gen_string(g, (const unsigned char *)sub, strlen(sub)) !=
-	    yajl_gen_status_ok ||
-	    yajl_gen_string(g, (const unsigned char *)"iat", 3) !=
-	    yajl_gen_status_ok ||
-	    yajl_gen_integer(g, iat) != yajl_gen_status_ok ||
-	    yajl_gen_string(g, (const unsigned char *)"exp", 3) !=
-	    yajl_gen_status_ok ||
-	    yajl_gen_integer(g, exp) != yajl_gen_status_ok ||
-	    yajl_gen_map_close(g) != yajl_gen_status_ok)
-		goto out;
-
-	if (yajl_gen_get_buf(g, &buf, &len) != yajl_gen_status_ok)
-		goto out;
-	if ((out = malloc(len)) == NULL)
-		goto out;
-	memcpy(out, buf, len);
-	*lenp = len;
-out:
-	yajl_gen_free(g);
-	return (out);
-}
-

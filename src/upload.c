@@ -659,8 +659,8 @@ upload_reply_duplicate(struct http_request *req, struct job *job)
 	(void)json_out_init(&out);
 	json_open(&out, NULL);
 	json_open(&out, "error");
-	json_string(&out, "code", "duplicate");
-	json_string(&out, "message", "a reaction with the same file exists");
+	json_put_string(&out, "code", "duplicate");
+	json_put_string(&out, "message", "a reaction with the same file exists");
 	json_close(&out);
 	reaction_json(&out, "reaction", job, 0);
 	json_close(&out);

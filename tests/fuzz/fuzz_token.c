@@ -15,7 +15,10 @@
  *  - the rest is an Authorization header value;
  *  - eight bytes of iat, four of lifetime, then a subject: the token
  *    token_issue() makes must verify, with that exp, at that time.
- * A token accepted must be unexpired for the subject asked about.
+ * A token accepted must be unexpired for the subject asked about, and
+ * libjwt, decoding it on its own, must read the same subject and exp
+ * (the strict checks in front of it must never let through a token two
+ * JSON readers see differently).
  */
 
 #include <stddef.h>
@@ -27,6 +30,8 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
+
+#include <jwt.h>
 
 #include "token.h"
 
@@ -51,6 +56,7 @@ enum fuzz_mode {
 static size_t	 b64url(const uint8_t *, size_t, char *);
 static char	*sign(const uint8_t *, size_t);
 static void	 verify_check(const char *);
+static void	 libjwt_agrees(const char *, const char *, time_t);
 static void	 issue_check(const uint8_t *, size_t);
 static int	 plain_subject(const char *);
 
@@ -127,6 +133,7 @@ verify_check(const char *tok)
 	case TOKEN_OK:
 		if (exp <= FUZZ_NOW)
 			abort();
+		libjwt_agrees(tok, FUZZ_SUB, exp);
 		/* Another subject, or later than exp: refused. */
 		if (token_verify(FUZZ_KEY, strlen(FUZZ_KEY), tok, "other",
 		    FUZZ_NOW, NULL) == TOKEN_OK)
@@ -149,6 +156,25 @@ verify_check(const char *tok)
 	default:
 		abort();
 	}
+}
+
+/* libjwt's own reading of an accepted token: HS256, the same claims. */
+static void
+libjwt_agrees(const char *tok, const char *sub, time_t exp)
+{
+	jwt_t		*jwt;
+	const char	*s;
+
+	if (jwt_decode(&jwt, tok, (const unsigned char *)FUZZ_KEY,
+	    (int)strlen(FUZZ_KEY)) != 0)
+		abort();
+	if (jwt_get_alg(jwt) != JWT_ALG_HS256)
+		abort();
+	if ((s = jwt_get_grant(jwt, "sub")) == NULL || strcmp(s, sub) != 0)
+		abort();
+	if (jwt_get_grant_int(jwt, "exp") != (long)exp)
+		abort();
+	jwt_free(jwt);
 }
 
 static int
@@ -189,6 +215,7 @@ issue_check(const uint8_t *data, size_t size)
 		    (time_t)iat, &exp) != TOKEN_OK ||
 		    exp != (time_t)iat + (time_t)life)
 			abort();
+		libjwt_agrees(tok, sub, exp);
 		free(tok);
 	} else if (life > 0 && iat < (uint64_t)FUZZ_NOW * 2 &&
 	    plain_subject(sub)) {
