@@ -203,10 +203,15 @@ void	reaper_parent_init(void);
 /* sweeper.c */
 void	sweeper_init(void);
 
-/* db.c */
+/*
+ * db.c: the worker's connections. db_query() sends a query on the
+ * connection kore_pgsql_setup() lent (or has it wait for its dial);
+ * db_release() comes before kore_pgsql_cleanup() of a query that did not
+ * complete.
+ */
 void	db_worker_init(void);
-void	db_connection_check(struct kore_pgsql *);
-void	db_connection_ready(struct kore_pgsql *);
+int	db_query(struct kore_pgsql *, const char *, int, const char **, int *);
+void	db_release(struct kore_pgsql *);
 int	db_migrate(const char *, char *, size_t);
 
 /* auth.c */

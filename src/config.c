@@ -733,7 +733,10 @@ config_db_rewrite(const char *url, struct config_buf *b, const char **why)
 		return (-1);
 	}
 
-	/* Kore connects blocking: a dead host must not hang a worker. */
+	/*
+	 * The parent's blocking dials (migrations) need an end; db.c ends
+	 * the workers' non-blocking ones after it too (capped lower).
+	 */
 	if (!have_timeout) {
 		config_buf_str(b, first ? "?" : "&");
 		config_buf_str(b, "connect_timeout=" CONFIG_DB_CONNECT_TIMEOUT);

@@ -407,10 +407,10 @@ job_start_sql(struct job *job)
 	}
 
 	job->started = 1;
-	db_connection_ready(&job->sql);
 
-	if (!kore_pgsql_query_param_fields(&job->sql, job->query, 0,
-	    job->nparams, (const char **)job->values, job->lengths, NULL)) {
+	/* db.c sends it, or has it wait for its connection's dial. */
+	if (!db_query(&job->sql, job->query, job->nparams,
+	    (const char **)job->values, job->lengths)) {
 		job_sql_failed(job);
 		return (POLL_READY);
 	}
@@ -501,6 +501,8 @@ job_admit(struct job *job)
 static void
 job_sql_release(struct job *job)
 {
+	/* Kore's cleanup of an unfinished query would block: db.c's first. */
+	db_release(&job->sql);
 	kore_pgsql_cleanup(&job->sql);
 
 	if (!job->admitted)
@@ -547,7 +549,6 @@ job_sql_failed(struct job *job)
 		    job_request_id(job));
 	}
 
-	db_connection_check(&job->sql);
 	job_sql_release(job);
 }
 
