@@ -66,11 +66,11 @@ emit(struct json_out *out, const char *key, yajl_val v)
 			emit(out, NULL, v->u.array.values[i]);
 		json_array_close(out);
 	} else if (YAJL_IS_STRING(v)) {
-		json_string(out, key, YAJL_GET_STRING(v));
+		json_put_string(out, key, YAJL_GET_STRING(v));
 	} else if (YAJL_IS_INTEGER(v)) {
-		json_int(out, key, YAJL_GET_INTEGER(v));
+		json_put_int(out, key, YAJL_GET_INTEGER(v));
 	} else
-		json_null(out, key);
+		json_put_null(out, key);
 }
 
 /* json_get_string answers for the first member of each name. */
