@@ -468,8 +468,9 @@ else
 	ok 0 "$lock_name # SKIP DATABASE_URL is not this run's own"
 	ok 0 "$lock_name # SKIP DATABASE_URL is not this run's own"
 fi
-diag "LOGIN_WINDOW_SECONDS ($LOGIN_WINDOW_DEFAULT s) is not observed here: that" \
-    "would take five minutes (tests/integration/30-lockout.t checks the window)"
+diag "the LOGIN_WINDOW_SECONDS default ($LOGIN_WINDOW_DEFAULT s) is not observed here:" \
+    "that takes five minutes (tests/unit/test_config.c checks the default," \
+    "tests/integration/30-lockout.t the window)"
 docker stop -t "$STOP_LIMIT_SECONDS" "$oname" >/dev/null
 is "$(docker inspect -f '{{.State.ExitCode}}' "$oname")" 0 "... and it exits 0 on SIGTERM"
 
