@@ -25,7 +25,8 @@
 #   - logs: access lines on stdout (docker logs), stderr holds warnings and
 #     errors only, stdout none, no secret in either
 #   - cache: a source-only change rebuilds the module and reuses the -dev
-#     packages layer (and the runtime stage's packages layer)
+#     packages layer (and the runtime stage's packages layer, before the
+#     new module is copied in)
 #
 # Usage: [KORE_IMAGE=IMAGE] [BUILD_NETWORK=host] \
 #            tests/build/verify_production_image.sh
@@ -493,7 +494,10 @@ done
 
 # --- Cache: a source-only change reuses the dependency layers ----------------
 
-echo "/* cache probe $$ */" >>"$ctx/src/health.c"
+# A change to the code, not only a comment: the rebuilt reactbin.so
+# differs, so the runtime stage copies a new module and the check that its
+# packages layer still comes from the cache means something.
+echo "const char verify_cache_probe[] = \"$$\";" >>"$ctx/src/health.c"
 "${BUILD[@]}" -t "$IMAGE:verify-cache-$$" --build-arg "REVISION=$sha" "$ctx" \
     >"$work/build2.log" 2>&1
 ok $? "rebuild after a source-only change succeeds"
@@ -523,5 +527,7 @@ cached_step runtime 'RUN .*apt-get install'
 ok $? "the runtime stage's packages layer is CACHED on the rebuild"
 cached_step build 'RUN .*kodev build'
 isnt $? 0 "the module itself is rebuilt"
+cached_step runtime 'COPY --from=build .*reactbin\.so'
+isnt $? 0 "the runtime stage copies the new module"
 
 done_testing
