@@ -11,15 +11,33 @@
 # secret or deployment-specific is baked in: every setting comes from the
 # environment at run time (see .env.example).
 #
-# The base image is Kore 4.3.0-rc5 built with PGSQL=1 CURL=1 TASKS=1 on
-# Debian bookworm, with kodev and the headers in /usr/local: the module
-# must be compiled against the very headers and feature flags of the kore
-# binary that loads it, which is why the runtime stage copies kore from
-# it. Kore's published images stop at 4.2 (Alpine, without TASKS), so the
-# tag below is the one this project's registry must carry; Kore itself is
-# never built here.
+# The build stage starts from a Kore 4.3 development image, named by the
+# build argument KORE_IMAGE: Kore 4.3.0-rc5 built with PGSQL=1 CURL=1
+# TASKS=1 on Debian bookworm, with kodev and the headers in /usr/local. The
+# module must be compiled against the very headers and feature flags of the
+# kore binary that loads it, which is why the runtime stage copies kore
+# from that image. Kore's published images stop at 4.2 (Alpine, without
+# TASKS), so the image is one your registry carries; name it with
+#
+#   --build-arg KORE_IMAGE=registry.example.com/kore/kodev:4.3.0-rc5-bookworm
+#
+# Kore itself is never built here.
+ARG KORE_IMAGE=kore/kodev:4.3.0-rc5-bookworm
 
-FROM kore/kodev:4.3.0-rc5-bookworm AS build
+FROM ${KORE_IMAGE} AS build
+
+# Whatever KORE_IMAGE names must be that Kore: fail here, with the reason,
+# rather than in kodev build or at the runtime stage's first start.
+RUN features=" $(kore -v) " \
+ && for f in pgsql curl tasks; do \
+        case "$features" in \
+        *" $f "*|*" $f-"*) ;; \
+        *) echo "KORE_IMAGE: kore -v says${features}: no $f" >&2; exit 1 ;; \
+        esac; \
+    done \
+ && test -x /usr/local/bin/kodev \
+ && test -f /usr/local/include/kore/kore.h \
+ && test -f /usr/local/share/kore/ffdhe4096.pem
 
 # The -dev packages the module links against, in a layer of their own
 # before any COPY: a change to the sources reuses it from the cache.
@@ -28,8 +46,7 @@ RUN export DEBIAN_FRONTEND=noninteractive \
  && apt-get install -y --no-install-recommends \
         build-essential ca-certificates pkg-config \
         libssl-dev libpq-dev libcurl4-openssl-dev libjwt-dev libyajl-dev \
- && rm -rf /var/lib/apt/lists/* \
- && kore -v | grep -q pgsql
+ && rm -rf /var/lib/apt/lists/*
 
 # kodev names the module after its directory: reactbin.so. Only what the
 # build reads is copied (.dockerignore keeps the rest out of the context).

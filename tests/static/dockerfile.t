@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The Dockerfile says what the container contract asks for: two stages,
-# the -dev packages installed before the sources are copied (so that a
+# the build stage from the Kore image the build argument KORE_IMAGE names
+# (default kore/kodev:4.3.0-rc5-bookworm, pinned), the -dev packages
+# installed before the sources are copied (so that a
 # source-only change reuses that layer), a runtime stage without build
 # tools, UID 1001, port 8000, the contract's HEALTHCHECK, kore started
 # directly in exec form, and no secret in any ENV, ARG or LABEL. Also the
@@ -65,12 +67,34 @@ index_of() {
 }
 has() { grep -qE -- "$2" <<<"$1" && echo 0 || echo 1; }
 
+# The ARGs before the first FROM that have a default, NAME=DEFAULT one a
+# line (quotes dropped): the only ones a FROM line can use.
+global_args=$(in_stage -1 ARG | sed -E 's/^[A-Za-z]+ +//' | tr -d "\"'" | grep '=')
+# resolve IMAGE: IMAGE with ${NAME} and $NAME replaced by those defaults.
+resolve() {
+	local image=$1 name value
+	while IFS='=' read -r name value; do
+		[ -n "$name" ] || continue
+		image=${image//"\${$name}"/$value}
+		image=${image//"\$$name"/$value}
+	done <<<"$global_args"
+	echo "$image"
+}
+
+# --- The Kore base image: a build argument -----------------------------------
+
+KORE_DEFAULT=kore/kodev:4.3.0-rc5-bookworm
+is "$(sed -n 's/^KORE_IMAGE=//p' <<<"$global_args")" "$KORE_DEFAULT" \
+    "ARG KORE_IMAGE before the first FROM, default $KORE_DEFAULT"
+like "${froms[0]:-}" '^FROM +[$]\{?KORE_IMAGE\}? ' \
+    "the build stage starts FROM \${KORE_IMAGE}"
+
 # --- Stages ------------------------------------------------------------------
 
 is "${#froms[@]}" 2 "two stages (two FROM lines)"
 for f in "${froms[@]}"; do
-	image=$(awk '{ print $2 }' <<<"$f")
-	ok "$(has "$image" '^[^:@]+(:[A-Za-z0-9._-]+|@sha256:[0-9a-f]{64})')" \
+	image=$(resolve "$(awk '{ print $2 }' <<<"$f")")
+	ok "$(has "$image" '^[^:@$]+(:[A-Za-z0-9._-]+|@sha256:[0-9a-f]{64})$')" \
 	    "base image $image is pinned by tag or digest"
 	unlike "$image" ':latest$' "base image $image is not :latest"
 done
@@ -98,6 +122,11 @@ for path in conf/build.conf kore.conf.in tools/genconf src/ assets/; do
 	ok "$(has "$copies" " $path")" "the build stage copies $path"
 done
 runs=$(in_stage 0 RUN)
+kore_check=$(grep -E 'kore -v' <<<"$runs")
+for f in pgsql curl tasks; do
+	ok "$(has "$kore_check" "kore -v.* $f( |;|$)")" \
+	    "the build stage checks that the base's kore has $f"
+done
 ok "$(has "$runs" 'tools/genconf prod')" "the build stage generates the production config"
 ok "$(has "$runs" 'kodev flavor prod')" "the build stage selects the prod flavor"
 ok "$(has "$runs" 'kodev build')" "the build stage runs kodev build"
