@@ -80,15 +80,12 @@ void	reply_storage_error(struct http_request *, enum storage_result);
 
 /*
  * body.c: what a request may send. The on_headers hooks refuse, before a
- * byte of body is read, a body the route does not take, one too large
- * for it, or one sent without the token the route needs; the JSON body
- * reader takes what got through.
+ * byte of body is read, a body the route does not take or one too large
+ * for it; the JSON body reader takes what got through.
  */
 int	bodiless_headers(struct http_request *);
 int	json_body_headers(struct http_request *);
-int	protected_json_headers(struct http_request *);
 int	request_headers_ambiguous(struct http_request *);
-int	request_token_headers(struct http_request *);
 void	request_refuse_headers(struct http_request *, int, const char *,
 	    const char *);
 void	request_refuse_early(struct connection *);
@@ -214,8 +211,12 @@ int	db_query(struct kore_pgsql *, const char *, int, const char **, int *);
 void	db_release(struct kore_pgsql *);
 int	db_migrate(const char *, char *, size_t);
 
-/* auth.c */
+/*
+ * auth.c. The header hooks of protected routes that take a body refuse
+ * one sent without a valid token (401) before it is read.
+ */
+int	auth_token_headers(struct http_request *);
+int	protected_json_headers(struct http_request *);
 int	auth_bearer(struct http_request *, time_t *);
-int	auth_token_check(struct http_request *, time_t *, const char **);
 
 #endif

@@ -58,6 +58,8 @@ static enum step_result	login_reply(struct http_request *, struct job *);
 static void	login_failed(struct http_request *, int);
 static void	login_locked(struct http_request *, const char *);
 static void	login_token(struct http_request *);
+static int	auth_token_check(struct http_request *, time_t *,
+		    const char **);
 static void	auth_unauthorized(struct http_request *, const char *);
 
 static const step_fn login_steps[] = {
@@ -101,6 +103,39 @@ auth_me(struct http_request *req)
 	return (KORE_RESULT_OK);
 }
 
+/* A protected route with a JSON body: the token first, then the size. */
+int
+protected_json_headers(struct http_request *req)
+{
+	if (!auth_token_headers(req))
+		return (KORE_RESULT_ERROR);
+
+	return (json_body_headers(req));
+}
+
+/*
+ * For the header hooks of protected routes that take a body: without a
+ * valid bearer token the answer is 401 and the body is never read. The
+ * verdict is kept for the handler (auth_bearer).
+ */
+int
+auth_token_headers(struct http_request *req)
+{
+	const char	*why;
+	time_t		 exp;
+
+	if (request_headers_ambiguous(req))
+		return (KORE_RESULT_ERROR);
+
+	if (auth_token_check(req, &exp, &why) == KORE_RESULT_OK)
+		return (KORE_RESULT_OK);
+
+	http_response_header(req, "www-authenticate", "Bearer");
+	request_refuse_headers(req, HTTP_STATUS_UNAUTHORIZED, "unauthorized",
+	    why);
+	return (KORE_RESULT_ERROR);
+}
+
 /*
  * Check the bearer token of a protected request. On failure the 401 has
  * been sent and KORE_RESULT_ERROR comes back; on success *exp holds the
@@ -131,7 +166,7 @@ auth_bearer(struct http_request *req, time_t *exp)
  * the expiry in *exp (and noted in the request's context), or ERROR with
  * the reason for the 401 in *why.
  */
-int
+static int
 auth_token_check(struct http_request *req, time_t *exp, const char **why)
 {
 	struct request_ctx	*ctx;

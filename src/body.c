@@ -9,10 +9,10 @@
 /*
  * What a request may send, decided as early as it can be. Kore runs a
  * route's on_headers hook once the headers are in and before it reads a
- * byte of body: the hooks here refuse a body the route does not take, one
- * larger than it takes, and one sent without the token the route needs,
- * so that no route reads more than it will use. What gets through is read
- * by the JSON body reader at the end.
+ * byte of body: the hooks here refuse a body the route does not take, or
+ * one larger than it takes (auth.c's refuse one sent without the token
+ * the route needs), so that no route reads more than it will use. What
+ * gets through is read by the JSON body reader at the end.
  */
 
 #include <stdlib.h>
@@ -61,39 +61,6 @@ json_body_headers(struct http_request *req)
 
 	request_refuse_headers(req, HTTP_STATUS_REQUEST_ENTITY_TOO_LARGE,
 	    "payload_too_large", "the JSON body is too large");
-	return (KORE_RESULT_ERROR);
-}
-
-/* A protected route with a JSON body: the token first, then the size. */
-int
-protected_json_headers(struct http_request *req)
-{
-	if (!request_token_headers(req))
-		return (KORE_RESULT_ERROR);
-
-	return (json_body_headers(req));
-}
-
-/*
- * For the header hooks of protected routes that take a body: without a
- * valid bearer token the answer is 401 and the body is never read. The
- * verdict is kept for the handler (auth_bearer).
- */
-int
-request_token_headers(struct http_request *req)
-{
-	const char	*why;
-	time_t		 exp;
-
-	if (request_headers_ambiguous(req))
-		return (KORE_RESULT_ERROR);
-
-	if (auth_token_check(req, &exp, &why) == KORE_RESULT_OK)
-		return (KORE_RESULT_OK);
-
-	http_response_header(req, "www-authenticate", "Bearer");
-	request_refuse_headers(req, HTTP_STATUS_UNAUTHORIZED, "unauthorized",
-	    why);
 	return (KORE_RESULT_ERROR);
 }
 

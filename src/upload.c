@@ -166,7 +166,7 @@ reaction_upload(struct http_request *req)
 int
 upload_headers(struct http_request *req)
 {
-	if (!request_token_headers(req))
+	if (!auth_token_headers(req))
 		return (KORE_RESULT_ERROR);
 
 	if (req->http_body_length >
