@@ -85,8 +85,8 @@ file_respond(struct http_request *req, struct job *job)
 	struct file_reply	*fr = job->data;
 	enum media_type		 type;
 	const char		*value;
+	struct storage_range	 bytes;
 	char			 id[UUID_TEXT_LEN + 1], range[HEADER_VALUE_MAX];
-	int			 n;
 
 	if (job_rows(job) != 1) {
 		reply_error(req, HTTP_STATUS_NOT_FOUND, "not_found",
@@ -140,21 +140,16 @@ file_respond(struct http_request *req, struct job *job)
 		return (STEP_DONE);
 	}
 
-	range[0] = '\0';
-	if (fr->range == RANGE_OK) {
-		n = snprintf(range, sizeof(range), "bytes=%" PRIu64 "-%" PRIu64,
-		    fr->first, fr->last);
-		if (n < 0 || (size_t)n >= sizeof(range))
-			fr->range = RANGE_NONE;
-	}
+	bytes.first = fr->first;
+	bytes.last = fr->last;
 
 	fr->relay.conn = req->owner;
 	fr->relay.on_start = file_relay_start;
 	fr->relay.arg = job;
 	fr->relay.bytes_out = &request_ctx(req)->bytes_out;
 	if (job_storage(job, storage_get(job_value(job, 0, FC_OBJECT_KEY),
-	    fr->range == RANGE_OK ? range : NULL, &fr->relay, job_storage_done,
-	    job)) == -1) {
+	    fr->range == RANGE_OK ? &bytes : NULL, &fr->relay,
+	    job_storage_done, job)) == -1) {
 		reply_storage_error(req, job->storage);
 		return (STEP_DONE);
 	}

@@ -11,9 +11,11 @@
  * signed with SigV4 (sigv4.c). Each call is an object that reports its end
  * through the callback it was started with (storage.h); this file knows
  * nothing of jobs or requests. Uploads are read from memory the caller
- * keeps; downloads are relayed to a client connection as they arrive, with
- * curl paused while the client's send queue is full, so a worker never
- * holds a whole file, and a client that stops reading is let go.
+ * keeps; downloads are relayed to a client connection as they arrive, so a
+ * worker never holds a whole file: while the client's send queue is full
+ * the S3 transfer is ended, and a ranged GET takes it up again from the
+ * next byte once the queue has drained (curl 7.88 spins on a paused
+ * transfer, see relay_write()). A client that stops reading is let go.
  */
 
 #include <sys/ioctl.h>
@@ -52,8 +54,9 @@
 #define STALL_SECONDS		30L
 
 /*
- * Relay flow control: stop reading from S3 once this much is queued for
- * the client, resume when it has drained below the low mark.
+ * Relay flow control: end the S3 transfer once this much is queued for
+ * the client, take it up again when the queue has drained below the low
+ * mark. Between them lies what one ranged GET relays to a slow client.
  */
 #define RELAY_HIGH_WATER	(1024 * 1024)
 #define RELAY_LOW_WATER		(256 * 1024)
@@ -66,9 +69,9 @@
 
 /*
  * A client that has taken no byte of a relayed body for this long is let
- * go. Neither guard below sees it: curl skips its speed check while the
- * transfer is paused, and Kore skips its timeouts while output is queued.
- * The check runs once a second for every relay of the worker.
+ * go. Neither curl nor Kore sees it: there is no S3 transfer while the
+ * client's queue is full, and Kore skips its timeouts while output is
+ * queued. The check runs once a second for every relay of the worker.
  */
 #define RELAY_STALL_MS		60000
 #define RELAY_CHECK_MS		1000
@@ -79,6 +82,9 @@
 #define URL_MAX			8192
 #define SIGNED_HEADERS_MAX	4
 
+/* "bytes=" and two 64-bit numbers. */
+#define RANGE_HEADER_MAX	64
+
 /* The state of one call, owned by its caller until storage_call_free(). */
 struct storage_call {
 	struct kore_curl	 curl;
@@ -88,6 +94,7 @@ struct storage_call {
 	enum storage_result	 result;
 	long			 status;
 	int			 lost;
+	char			 key[STORAGE_KEY_MAX];
 
 	/* PUT: the bytes to send, borrowed from the caller. */
 	const u_int8_t		*body;
@@ -95,14 +102,18 @@ struct storage_call {
 	size_t			 body_off;
 	size_t			 discarded;
 
-	/* GET relay. */
+	/* GET relay: the bytes asked for, and how far it has come. */
 	struct storage_relay	*relay;
+	struct storage_range	 range;
+	int			 ranged;
 	size_t			 queued;	/* in our send queue */
 	size_t			 relayed;	/* handed to the queue */
 	size_t			 delivered;	/* last seen taken */
 	u_int64_t		 progress_at;
-	int			 paused;
-	int			 resuming;
+	int			 suspending;	/* end the transfer now */
+	int			 suspended;	/* ended, to be taken up */
+	int			 resumed;	/* a taken-up transfer */
+	struct kore_timer	*resume;
 	int			 close_after;
 	TAILQ_ENTRY(storage_call) relays;
 };
@@ -117,6 +128,8 @@ struct relay_chunk {
 static struct storage_call	*storage_start(const char *, const char *,
 				    const char *, const char *, const char *,
 				    storage_done_fn, void *);
+static int	storage_prepare(struct storage_call *, const char *,
+		    const char *, const char *, const char *);
 static int	storage_sign(struct kore_curl *, const char *, const char *,
 		    const char *, const char *);
 static void	storage_run(struct storage_call *);
@@ -136,6 +149,9 @@ static void	relay_finish(struct storage_call *);
 static void	relay_detach(struct storage_call *);
 static void	relay_conn_gone(struct connection *);
 static void	relay_lost(struct storage_call *);
+static int	relay_get(struct storage_call *);
+static void	relay_suspended(struct storage_call *);
+static void	relay_resume(void *, u_int64_t);
 static void	relay_check(void *, u_int64_t);
 static size_t	relay_delivered(const struct storage_call *);
 static void	relay_stalled(struct storage_call *);
@@ -242,38 +258,47 @@ storage_head_bucket(storage_done_fn done, void *arg)
 }
 
 /*
- * Fetch an object (range: "bytes=a-b" or NULL) and relay its body to the
- * relay's connection as it arrives.
+ * Fetch an object (its bytes range->first to range->last, or the whole
+ * object for NULL) and relay its body to the relay's connection as it
+ * arrives.
  */
 struct storage_call *
-storage_get(const char *key, const char *range, struct storage_relay *relay,
-    storage_done_fn done, void *arg)
+storage_get(const char *key, const struct storage_range *range,
+    struct storage_relay *relay, storage_done_fn done, void *arg)
 {
 	struct storage_call	*call;
-	CURL			*h;
-
-	if ((call = storage_start("GET", key, EMPTY_SHA256, range, NULL,
-	    done, arg)) == NULL)
-		return (NULL);
 
 	/* One relay a connection: the head marks it busy until the end. */
 	if (relay->conn->disconnect != NULL) {
 		log_error("event=storage_error reason=relay_busy");
-		storage_call_free(call);
 		return (NULL);
 	}
-	relay->conn->disconnect = relay_conn_gone;
 
+	call = kore_calloc(1, sizeof(*call));
+	call->method = "GET";
+	call->done = done;
+	call->arg = arg;
+	call->result = STORAGE_UNAVAILABLE;
+	if (kore_strlcpy(call->key, key, sizeof(call->key)) >=
+	    sizeof(call->key)) {
+		log_error("event=storage_error reason=key_too_long");
+		kore_free(call);
+		return (NULL);
+	}
+	if (range != NULL) {
+		call->range = *range;
+		call->ranged = 1;
+	}
+
+	if (relay_get(call) == -1) {
+		kore_free(call);
+		return (NULL);
+	}
+
+	relay->conn->disconnect = relay_conn_gone;
 	call->relay = relay;
 	call->progress_at = kore_time_ms();
 	TAILQ_INSERT_TAIL(&relays, call, relays);
-
-	h = call->curl.handle;
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, relay_write);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, call);
-	/* A relay lasts as long as the client reads; stalls are caught. */
-	curl_easy_setopt(h, CURLOPT_TIMEOUT, 0L);
-	curl_easy_setopt(h, CURLOPT_BUFFERSIZE, RELAY_BUFFER_SIZE);
 
 	storage_run(call);
 	return (call);
@@ -320,6 +345,30 @@ storage_start(const char *method, const char *key, const char *payload_hash,
     void *arg)
 {
 	struct storage_call	*call;
+
+	call = kore_calloc(1, sizeof(*call));
+	call->method = method;
+	call->done = done;
+	call->arg = arg;
+	call->result = STORAGE_UNAVAILABLE;
+
+	if (storage_prepare(call, key, payload_hash, range,
+	    content_type) == -1) {
+		kore_free(call);
+		return (NULL);
+	}
+
+	return (call);
+}
+
+/*
+ * The call's curl transfer, set up and signed but not started; the
+ * method is the call's. Returns 0, or -1 (logged, nothing left to free).
+ */
+static int
+storage_prepare(struct storage_call *call, const char *key,
+    const char *payload_hash, const char *range, const char *content_type)
+{
 	char			 path[URL_MAX], *encoded, url[URL_MAX];
 	CURL			*h;
 	int			 n;
@@ -333,30 +382,24 @@ storage_start(const char *method, const char *key, const char *payload_hash,
 	}
 	if (n < 0 || (size_t)n >= sizeof(path)) {
 		log_error("event=storage_error reason=path_too_long");
-		return (NULL);
+		return (-1);
 	}
 
 	if (sigv4_uri_encode(path, 0, &encoded) == -1) {
 		log_error("event=storage_error reason=encode");
-		return (NULL);
+		return (-1);
 	}
 	n = snprintf(url, sizeof(url), "%s%s", storage_origin, encoded);
 	free(encoded);
 	if (n < 0 || (size_t)n >= sizeof(url)) {
 		log_error("event=storage_error reason=url_too_long");
-		return (NULL);
+		return (-1);
 	}
-
-	call = kore_calloc(1, sizeof(*call));
-	call->method = method;
-	call->done = done;
-	call->arg = arg;
-	call->result = STORAGE_UNAVAILABLE;
 
 	if (!kore_curl_init(&call->curl, url, KORE_CURL_ASYNC)) {
 		log_error("event=storage_error reason=curl_init");
-		kore_free(call);
-		return (NULL);
+		memset(&call->curl, 0, sizeof(call->curl));
+		return (-1);
 	}
 	kore_curl_bind_callback(&call->curl, storage_curl_done, call);
 
@@ -381,15 +424,14 @@ storage_start(const char *method, const char *key, const char *payload_hash,
 		kore_curl_http_set_header(&call->curl, "content-type",
 		    content_type);
 
-	if (storage_sign(&call->curl, method, path, payload_hash,
+	if (storage_sign(&call->curl, call->method, path, payload_hash,
 	    range) == -1) {
 		log_error("event=storage_error reason=sign");
-		kore_curl_cleanup(&call->curl);
-		kore_free(call);
-		return (NULL);
+		storage_curl_release(call);
+		return (-1);
 	}
 
-	return (call);
+	return (0);
 }
 
 static int
@@ -478,6 +520,16 @@ storage_curl_done(struct kore_curl *curl, void *arg)
 	struct storage_call	*call = arg;
 
 	(void)curl;
+
+	/*
+	 * A relay's transfer that we ended, its client's queue being full
+	 * (one that had its last byte before we could is simply done).
+	 */
+	if (call->suspending && call->relay != NULL &&
+	    call->curl.result == CURLE_WRITE_ERROR) {
+		relay_suspended(call);
+		return;
+	}
 
 	storage_classify(call);
 	storage_end(call);
@@ -588,14 +640,33 @@ relay_write(char *ptr, size_t size, size_t nmemb, void *arg)
 
 	len = size * nmemb;
 
-	/* The client went while curl was calling us: end the transfer. */
-	if (call->lost)
+	/*
+	 * The client went while curl was calling us, or its queue is full:
+	 * end the transfer. Not CURL_WRITEFUNC_PAUSE: curl 7.88 keeps a
+	 * paused transfer that has socket activity due "now" (fixed in curl
+	 * 8.9, PR 13908), and Kore's kore_curl_do_timeout() runs curl for as
+	 * long as it is due now: the worker spun there, never to send the
+	 * bytes that would have let it resume.
+	 */
+	if (call->lost || call->suspending)
 		return (0);
 
 	if (relay == NULL)
 		return (storage_discard(ptr, size, nmemb, arg));
 
 	c = relay->conn;
+
+	/* A ranged GET that takes the body up again answers 206 or nothing. */
+	if (call->resumed) {
+		call->resumed = 0;
+		status = 0;
+		(void)curl_easy_getinfo(call->curl.handle,
+		    CURLINFO_RESPONSE_CODE, &status);
+		if (status != HTTP_STATUS_PARTIAL_CONTENT) {
+			log_warn("event=relay_resume_failed status=%ld", status);
+			return (0);
+		}
+	}
 
 	if (!relay->started) {
 		relay->started = 1;
@@ -617,11 +688,6 @@ relay_write(char *ptr, size_t size, size_t nmemb, void *arg)
 			c->flags &= ~CONN_CLOSE_EMPTY;
 			call->close_after = 1;
 		}
-	}
-
-	if (call->queued >= RELAY_HIGH_WATER) {
-		call->paused = 1;
-		return (CURL_WRITEFUNC_PAUSE);
 	}
 
 	/*
@@ -646,14 +712,9 @@ relay_write(char *ptr, size_t size, size_t nmemb, void *arg)
 	call->queued += len;
 	call->relayed += len;
 
-	/*
-	 * When curl delivers this from inside relay_sent() (it resumed the
-	 * transfer there), Kore is in the middle of sending on this
-	 * connection: its send loop takes the new chunk, and a flush from
-	 * here would send, and free, the netbuf it is removing.
-	 */
-	if (call->resuming)
-		return (len);
+	/* Full: the next bytes end the transfer (see above). */
+	if (call->queued >= RELAY_HIGH_WATER)
+		call->suspending = 1;
 
 	if (net_send_flush(c) == KORE_RESULT_ERROR) {
 		/* The client is gone: end the transfer. */
@@ -676,15 +737,14 @@ relay_sent(struct netbuf *nb)
 		call->queued -= chunk->len;
 		/* Counted as it goes: a client that leaves first is logged. */
 		*call->relay->bytes_out += chunk->len;
-		if (call->paused && call->queued <= RELAY_LOW_WATER &&
-		    call->curl.handle != NULL) {
-			call->paused = 0;
-			call->resuming = 1;
-			relay_in_curl++;
-			curl_easy_pause(call->curl.handle, CURLPAUSE_CONT);
-			relay_in_curl--;
-			call->resuming = 0;
-			storage_kick();
+		/*
+		 * Drained: take the transfer up again, from a timer (this may
+		 * run inside one of curl's callbacks, where none may start).
+		 */
+		if (call->suspended && call->resume == NULL &&
+		    call->queued <= RELAY_LOW_WATER) {
+			call->resume = kore_timer_add(relay_resume, 0, call,
+			    KORE_TIMER_ONESHOT);
 		}
 	}
 
@@ -731,6 +791,11 @@ relay_detach(struct storage_call *call)
 			((struct relay_chunk *)nb->extra)->call = NULL;
 	}
 
+	if (call->resume != NULL) {
+		kore_timer_remove(call->resume);
+		call->resume = NULL;
+	}
+
 	c->disconnect = NULL;
 	TAILQ_REMOVE(&relays, call, relays);
 	call->relay = NULL;
@@ -772,6 +837,87 @@ relay_lost(struct storage_call *call)
 
 	storage_curl_release(call);
 	storage_end(call);
+}
+
+/*
+ * Set the call's transfer up as a GET of the bytes still to relay: all of
+ * them at first, then from the next byte on. Returns 0, or -1 (logged).
+ */
+static int
+relay_get(struct storage_call *call)
+{
+	char		 range[RANGE_HEADER_MAX];
+	const char	*header;
+	u_int64_t	 first;
+	CURL		*h;
+	int		 n;
+
+	header = NULL;
+	if (call->ranged || call->relayed > 0) {
+		first = (call->ranged ? call->range.first : 0) + call->relayed;
+		if (call->ranged) {
+			n = snprintf(range, sizeof(range), "bytes=%llu-%llu",
+			    (unsigned long long)first,
+			    (unsigned long long)call->range.last);
+		} else {
+			n = snprintf(range, sizeof(range), "bytes=%llu-",
+			    (unsigned long long)first);
+		}
+		if (n < 0 || (size_t)n >= sizeof(range))
+			return (-1);
+		header = range;
+	}
+
+	if (storage_prepare(call, call->key, EMPTY_SHA256, header,
+	    NULL) == -1)
+		return (-1);
+
+	h = call->curl.handle;
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, relay_write);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, call);
+	/* A relay lasts as long as the client reads; stalls are caught. */
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, 0L);
+	curl_easy_setopt(h, CURLOPT_BUFFERSIZE, RELAY_BUFFER_SIZE);
+	return (0);
+}
+
+/*
+ * curl has ended a transfer we cut short: the relay waits, with no S3
+ * connection held, for its client's queue to drain.
+ */
+static void
+relay_suspended(struct storage_call *call)
+{
+	storage_curl_release(call);
+	call->suspending = 0;
+	call->suspended = 1;
+
+	if (call->resume == NULL && call->queued <= RELAY_LOW_WATER) {
+		call->resume = kore_timer_add(relay_resume, 0, call,
+		    KORE_TIMER_ONESHOT);
+	}
+}
+
+/* The queue has drained: a ranged GET takes the body up again. */
+static void
+relay_resume(void *arg, u_int64_t now)
+{
+	struct storage_call	*call = arg;
+
+	(void)now;
+
+	/* Kore frees a one-shot timer after this returns. */
+	call->resume = NULL;
+	call->suspended = 0;
+
+	if (relay_get(call) == -1) {
+		call->result = STORAGE_UNAVAILABLE;
+		storage_end(call);
+		return;
+	}
+
+	call->resumed = 1;
+	storage_run(call);
 }
 
 /* Once a second: let go of every relay whose client took nothing for long. */

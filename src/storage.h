@@ -38,6 +38,12 @@ enum storage_result {
 
 struct storage_call;
 
+/* Bytes first to last of an object, both included. */
+struct storage_range {
+	u_int64_t	first;
+	u_int64_t	last;
+};
+
 typedef void	(*storage_done_fn)(struct storage_call *, void *);
 
 /*
@@ -75,8 +81,9 @@ struct storage_call	*storage_put(const char *, const void *, size_t,
 struct storage_call	*storage_delete(const char *, storage_done_fn,
 			    void *);
 struct storage_call	*storage_head_bucket(storage_done_fn, void *);
-struct storage_call	*storage_get(const char *, const char *,
-			    struct storage_relay *, storage_done_fn, void *);
+struct storage_call	*storage_get(const char *,
+			    const struct storage_range *, struct storage_relay *,
+			    storage_done_fn, void *);
 
 enum storage_result	 storage_call_result(const struct storage_call *);
 long			 storage_call_status(const struct storage_call *);
