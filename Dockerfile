@@ -28,6 +28,7 @@ RUN export DEBIAN_FRONTEND=noninteractive \
  && apt-get install -y --no-install-recommends \
         build-essential ca-certificates pkg-config \
         libssl-dev libpq-dev libcurl4-openssl-dev libjwt-dev libyajl-dev \
+        zlib1g-dev \
  && rm -rf /var/lib/apt/lists/* \
  && kore -v | grep -q pgsql
 
@@ -50,7 +51,7 @@ RUN REACTBIN_RUNAS=appuser tools/genconf prod conf/reactbin.conf \
 FROM debian:bookworm-slim AS runtime
 
 # Runtime libraries only (kore: libssl3, libpq5, libcurl4; the module adds
-# libyajl2), CA certificates for an https S3 endpoint, curl for the
+# libyajl2, and zlib1g, which Debian always has), CA certificates for an https S3 endpoint, curl for the
 # HEALTHCHECK, and the unprivileged user of the contract.
 RUN export DEBIAN_FRONTEND=noninteractive \
  && apt-get update \

@@ -209,6 +209,9 @@ void	db_connection_check(struct kore_pgsql *);
 void	db_connection_ready(struct kore_pgsql *);
 int	db_migrate(const char *, char *, size_t);
 
+/* webapp.c: the page and its assets, built once in the parent. */
+int	webapp_init(void);
+
 /* auth.c */
 int	auth_bearer(struct http_request *, time_t *);
 int	auth_token_check(struct http_request *, time_t *, const char **);
