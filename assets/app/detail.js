@@ -86,11 +86,11 @@ export class Detail extends EventTarget {
       h('div', { class: 'buttons' },
         h('button', { type: 'button', class: 'primary', 'data-act': 'copy', onclick: () => this.copy(false) }, 'Copy link'),
         h('button', { type: 'button', 'data-act': 'markdown', onclick: () => this.copy(true) }, 'Copy Markdown'),
-        h('button', { type: 'button', 'data-act': 'edit', onclick: () => this.edit() }, 'Edit'),
-        h('button', { type: 'button', class: 'danger', 'data-act': 'delete', onclick: () => this.emit('delete', this.r) }, 'Delete')),
+        h('button', { type: 'button', 'data-act': 'edit', onclick: () => this.edit() }, 'Edit')),
       h('div', { class: 'buttons step' },
         h('button', { type: 'button', onclick: () => this.emit('step', -1), 'aria-label': 'Previous reaction' }, '←'),
-        h('button', { type: 'button', onclick: () => this.emit('step', 1), 'aria-label': 'Next reaction' }, '→')),
+        h('button', { type: 'button', onclick: () => this.emit('step', 1), 'aria-label': 'Next reaction' }, '→'),
+        h('button', { type: 'button', class: 'danger', 'data-act': 'delete', onclick: () => this.emit('delete', this.r) }, 'Delete')),
     );
     this.info.querySelectorAll('a[data-tag]').forEach((a) => a.addEventListener('click', (e) => {
       if (e.button !== 0 || e.ctrlKey || e.metaKey) return;

@@ -52,7 +52,9 @@ class Uploads extends HTMLElement {
       x.url = URL.createObjectURL(file);
       thumb = h('img', { src: x.url, alt: '' });
     } else {
-      thumb = h('span', { class: 'ph' }, h('b', null, typeLabel(file.type)));
+      const ext = (/\.([a-z0-9]{1,4})$/i.exec(file.name) || [])[1];
+      thumb = h('span', { class: 'ph' }, h('b', null, file.type.startsWith('image/') || file.type.startsWith('video/')
+        ? typeLabel(file.type) : (ext || 'file').toUpperCase()));
     }
     const name = file.name || 'pasted image';
     x.name = name;
