@@ -11,7 +11,9 @@ const PAGE = 48;
 // Before derivatives existed the API had no thumbnail_url: small stills
 // then stand in for their thumbnail; a 20 MB GIF never does.
 const ORIGINAL_AS_THUMBNAIL_MAX = 512 * 1024;
-const AHEAD = '0px 0px 1200px 0px';
+const AHEAD_PX = 800;
+// The first tiles are in view at once: fetched first, not lazily.
+const EAGER = 4;
 
 class Grid extends HTMLElement {
   connectedCallback() {
@@ -28,7 +30,7 @@ class Grid extends HTMLElement {
     this.activeId = null;
     new IntersectionObserver((es) => {
       if (es.some((e) => e.isIntersecting)) this.more();
-    }, { rootMargin: AHEAD }).observe(this.sentinel);
+    }, { rootMargin: `0px 0px ${AHEAD_PX}px 0px` }).observe(this.sentinel);
     this.list.addEventListener('keydown', (e) => this.key(e));
     this.list.addEventListener('click', (e) => this.click(e));
     this.list.addEventListener('focusin', (e) => this.preview(e.target, true));
@@ -71,7 +73,7 @@ class Grid extends HTMLElement {
   }
 
   show(page, replace) {
-    const tiles = page.items.map((r) => this.tile(r));
+    const tiles = page.items.map((r, i) => this.tile(r, replace && i < EAGER));
     if (replace) {
       this.items = page.items.slice();
       this.list.replaceChildren(...tiles);
@@ -91,7 +93,7 @@ class Grid extends HTMLElement {
     // The sentinel may still be in view: nothing would tell us again.
     requestAnimationFrame(() => {
       const r = this.sentinel.getBoundingClientRect();
-      if (r.top < innerHeight + 1200) this.more();
+      if (r.top < innerHeight + AHEAD_PX) this.more();
     });
   }
 
@@ -109,12 +111,12 @@ class Grid extends HTMLElement {
     this.counter.textContent = text;
   }
 
-  tile(r) {
+  tile(r, eager = false) {
     let li = this.tiles.get(r.id);
     if (!li || li.dataset.updated !== r.updated_at) {
       li = h('li', { 'data-id': r.id, 'data-updated': r.updated_at },
         h('a', { class: 'tile', href: '', tabindex: '-1', 'data-id': r.id },
-          this.media(r),
+          this.media(r, eager),
           h('span', { class: 'cap', 'aria-hidden': 'true' }, r.title || r.tags.join(' ') || typeLabel(r.media_type))));
       this.tiles.set(r.id, li);
     }
@@ -122,7 +124,7 @@ class Grid extends HTMLElement {
     return li;
   }
 
-  media(r) {
+  media(r, eager) {
     let thumb = r.thumbnail_url;
     if (thumb === undefined) {
       thumb = !isVideo(r.media_type) && r.size_bytes <= ORIGINAL_AS_THUMBNAIL_MAX ? r.file_url : null;
@@ -132,10 +134,14 @@ class Grid extends HTMLElement {
         h('b', null, typeLabel(r.media_type)),
         r.width && r.height ? h('small', null, `${r.width} × ${r.height}`) : null);
     }
-    return h('img', {
-      src: thumb, alt: describe(r), loading: 'lazy', decoding: 'async', draggable: 'false',
-      width: r.width || 1, height: r.height || 1, 'data-thumb': thumb, 'data-preview': r.preview_url || '',
+    const img = h('img', {
+      src: thumb, alt: describe(r), loading: eager ? 'eager' : 'lazy', fetchpriority: eager ? 'high' : null,
+      decoding: 'async', draggable: 'false', width: r.width || 1, height: r.height || 1,
+      'data-thumb': thumb, 'data-preview': r.preview_url || '',
     });
+    // Its shape, for a layout that shows the whole image (a phone's).
+    if (r.width && r.height) img.style.setProperty('--ratio', `${r.width} / ${r.height}`);
+    return img;
   }
 
   // The animated preview plays while the pointer or the focus is on it.

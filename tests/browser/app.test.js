@@ -206,7 +206,7 @@ test('the grid: newest first, thumbnails lazy, placeholders, alt text, a count',
       assert.ok(t.ph.startsWith(r.media_type === 'video/mp4' ? 'MP4' : 'GIF'), t.ph);
     } else {
       assert.equal(t.src, r.file_url, `${r.title}: the small original stands in for the thumbnail`);
-      assert.equal(t.loading, 'lazy');
+      assert.equal(t.loading, tiles.indexOf(t) < 4 ? 'eager' : 'lazy', 'the first tiles at once, the rest lazily');
     }
   }
   await page.waitForFunction(() => [...document.querySelectorAll('#grid img')].every((i) => i.complete && i.naturalWidth > 0));
