@@ -14,6 +14,10 @@ const ORIGINAL_AS_THUMBNAIL_MAX = 512 * 1024;
 const AHEAD_PX = 800;
 // The first tiles are in view at once: fetched first, not lazily.
 const EAGER = 4;
+// A search seen a moment ago (a Backspace, the Back button) shows its
+// first page at once, while the server is asked again.
+const CACHE_MS = 60 * 1000;
+const CACHE_MAX = 64;
 
 class Grid extends HTMLElement {
   connectedCallback() {
@@ -23,6 +27,8 @@ class Grid extends HTMLElement {
     this.counter = $('#count');
     this.append(this.list, this.sentinel);
     this.tiles = new Map();
+    this.cache = new Map();
+    this.gone = new Set();
     this.items = [];
     this.cursor = null;
     this.seq = 0;
@@ -41,16 +47,41 @@ class Grid extends HTMLElement {
 
   async load(query) {
     const seq = ++this.seq;
+    const key = search(query);
     this.query = query;
     if (this.controller) this.controller.abort();
     this.controller = new AbortController();
+    const hit = this.cache.get(key);
+    const fresh = hit && Date.now() - hit.at < CACHE_MS;
+    if (fresh) this.show(hit.page, true);
     this.busy = seq;
     const page = await this.fetch({ ...params(query), limit: PAGE }, seq);
-    if (page) this.show(page, true);
+    if (!page) return;
+    this.remember(key, page);
+    // The same answer as the one shown: nothing moves (not even what
+    // was scrolled to since).
+    if (fresh && same(hit.page, page)) {
+      this.busy = -1;
+      this.nearEnd();
+    } else {
+      this.show(page, true);
+    }
   }
 
+  remember(key, page) {
+    this.cache.delete(key);
+    this.cache.set(key, { page, at: Date.now() });
+    if (this.cache.size > CACHE_MAX) this.cache.delete(this.cache.keys().next().value);
+  }
+
+  // The library changed (an upload, an edit, a delete): ask again.
+  forget() { this.cache.clear(); }
+
   // Again, as after an upload: same search, fresh first page.
-  refresh() { if (this.query) this.load(this.query); }
+  refresh() {
+    this.forget();
+    if (this.query) this.load(this.query);
+  }
 
   async more() {
     if (!this.cursor || this.busy === this.seq) return;
@@ -73,16 +104,18 @@ class Grid extends HTMLElement {
   }
 
   show(page, replace) {
-    const tiles = page.items.map((r, i) => this.tile(r, replace && i < EAGER));
+    // Deleted here, and perhaps not yet on the server (the undo time).
+    const items = page.items.filter((r) => !this.gone.has(r.id));
+    const tiles = items.map((r, i) => this.tile(r, replace && i < EAGER));
     if (replace) {
-      this.items = page.items.slice();
+      this.items = items;
       this.list.replaceChildren(...tiles);
       if (!this.tiles.has(this.activeId) || !this.list.contains(this.tiles.get(this.activeId))) {
         this.activeId = this.items.length ? this.items[0].id : null;
       }
     } else {
       const seen = new Set(this.items.map((r) => r.id));
-      this.items.push(...page.items.filter((r) => !seen.has(r.id)));
+      this.items.push(...items.filter((r) => !seen.has(r.id)));
       this.list.append(...tiles);
     }
     this.roving();
@@ -90,7 +123,11 @@ class Grid extends HTMLElement {
     this.busy = -1;
     this.count();
     this.dispatchEvent(new CustomEvent('rendered', { detail: search(this.query) }));
-    // The sentinel may still be in view: nothing would tell us again.
+    this.nearEnd();
+  }
+
+  // The sentinel may still be in view: nothing would tell us again.
+  nearEnd() {
     requestAnimationFrame(() => {
       const r = this.sentinel.getBoundingClientRect();
       if (r.top < innerHeight + AHEAD_PX) this.more();
@@ -207,6 +244,7 @@ class Grid extends HTMLElement {
 
   // An edited reaction: its tile is rebuilt with what the server said.
   replace(r) {
+    this.forget();
     const i = this.items.findIndex((x) => x.id === r.id);
     if (i < 0) return;
     this.items[i] = r;
@@ -219,9 +257,11 @@ class Grid extends HTMLElement {
 
   // A deleted one goes at once; the function puts it back (undo).
   drop(id) {
+    this.forget();
     const i = this.items.findIndex((r) => r.id === id);
     if (i < 0) return () => {};
     const [r] = this.items.splice(i, 1);
+    this.gone.add(id);
     const li = this.tiles.get(id);
     const next = li.nextSibling;
     li.remove();
@@ -229,6 +269,7 @@ class Grid extends HTMLElement {
     this.roving();
     this.count();
     return () => {
+      this.gone.delete(id);
       if (this.items.some((x) => x.id === id)) return;
       this.items.splice(Math.min(i, this.items.length), 0, r);
       this.list.insertBefore(li, next && next.parentNode === this.list ? next : null);
@@ -237,5 +278,8 @@ class Grid extends HTMLElement {
     };
   }
 }
+
+const same = (a, b) => a.next_cursor === b.next_cursor && a.items.length === b.items.length
+  && a.items.every((r, i) => r.id === b.items[i].id && r.updated_at === b.items[i].updated_at);
 
 customElements.define('rb-grid', Grid);

@@ -358,6 +358,24 @@ test('search as you type: autocomplete by keyboard, exclusion, title text, type;
   await waitTiles(page, 2);
   assert.equal((await params(page)).tags, 'akari');
 
+  // A search seen a moment ago comes back at once, before the server
+  // has answered again (and the answer, the same, changes nothing).
+  await page.goto(`${env.url}/`);
+  await waitTiles(page, LIBRARY.length);
+  await page.focus(input);
+  await page.keyboard.type('sad');
+  await waitTiles(page, 1);
+  let held = 0;
+  await page.route(/\/api\/v1\/reactions\?/, async (route) => {
+    held++;
+    await sleep(3000);
+    await route.continue().catch(() => {});
+  });
+  for (let i = 0; i < 3; i++) await page.keyboard.press('Backspace');
+  await page.waitForFunction((k) => document.querySelectorAll('#grid a.tile').length === k, LIBRARY.length, { timeout: 1500 });
+  assert.ok(held > 0, 'the server was asked again all the same');
+  await page.unroute(/\/api\/v1\/reactions\?/);
+
   // Newest first, or oldest first.
   await page.click('#sort');
   await page.waitForFunction(() => new URLSearchParams(location.search).get('sort') === 'oldest');
