@@ -196,6 +196,7 @@ uploads.addEventListener('uploaded', () => {
   refreshTimer = setTimeout(() => grid.refresh(), REFRESH_MS);
 });
 uploads.addEventListener('open', (e) => open(e.detail));
+uploads.addEventListener('closed', (e) => { if (e.detail) $('#upload').focus(); });
 
 $('#upload').addEventListener('click', () => fileInput.click());
 fileInput.addEventListener('change', () => {

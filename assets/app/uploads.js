@@ -89,11 +89,13 @@ class Uploads extends HTMLElement {
 
   close() {
     if (this.sending) return;
+    // The focus must not be left on what is about to vanish.
+    const focused = this.contains(document.activeElement);
     for (const x of this.entries) if (x.url) URL.revokeObjectURL(x.url);
     this.entries = [];
     this.list.replaceChildren();
     this.hidden = true;
-    this.dispatchEvent(new Event('closed'));
+    this.dispatchEvent(new CustomEvent('closed', { detail: focused }));
   }
 
   update() {

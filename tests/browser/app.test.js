@@ -748,6 +748,7 @@ test('a title typed as markup shows as the characters typed', T, async () => {
   await send(page, 1);
   await x.locator('.up-status:has-text("Uploaded")').waitFor();
   await page.click('rb-uploads button:has-text("Close")');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'upload', 'the focus goes back to Upload');
   await page.goto(`${env.url}/?tags=xss`);
   await waitTiles(page, 1);
   assert.deepEqual(await captions(page), [title]);
