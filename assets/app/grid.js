@@ -53,7 +53,7 @@ class Grid extends HTMLElement {
     this.controller = new AbortController();
     const hit = this.cache.get(key);
     const fresh = hit && Date.now() - hit.at < CACHE_MS;
-    if (fresh) this.show(hit.page, true);
+    if (fresh) this.show(hit.page, true, true);
     this.busy = seq;
     const page = await this.fetch({ ...params(query), limit: PAGE }, seq);
     if (!page) return;
@@ -103,7 +103,7 @@ class Grid extends HTMLElement {
     }
   }
 
-  show(page, replace) {
+  show(page, replace, remembered = false) {
     // Deleted here, and perhaps not yet on the server (the undo time).
     const items = page.items.filter((r) => !this.gone.has(r.id));
     const tiles = items.map((r, i) => this.tile(r, replace && i < EAGER));
@@ -122,7 +122,7 @@ class Grid extends HTMLElement {
     this.cursor = page.next_cursor;
     this.busy = -1;
     this.count();
-    this.dispatchEvent(new CustomEvent('rendered', { detail: search(this.query) }));
+    this.dispatchEvent(new CustomEvent('rendered', { detail: { search: search(this.query), remembered } }));
     this.nearEnd();
   }
 
