@@ -46,6 +46,7 @@ RUN export DEBIAN_FRONTEND=noninteractive \
  && apt-get install -y --no-install-recommends \
         build-essential ca-certificates pkg-config \
         libssl-dev libpq-dev libcurl4-openssl-dev libjwt-dev libyajl-dev \
+        zlib1g-dev \
  && rm -rf /var/lib/apt/lists/*
 
 # kodev names the module after its directory: reactbin.so. Only what the
@@ -67,14 +68,14 @@ RUN REACTBIN_RUNAS=appuser tools/genconf prod conf/reactbin.conf \
 FROM debian:bookworm-slim AS runtime
 
 # Runtime libraries only (kore: libssl3, libpq5, libcurl4; the module adds
-# libyajl2 and libjwt0, which brings jansson: tests/static/runtime-libs.t
+# libyajl2, zlib1g and libjwt0, which brings jansson: tests/static/runtime-libs.t
 # checks the list against the module), CA certificates for an https S3
 # endpoint, curl for the HEALTHCHECK, and the unprivileged user of the
 # contract.
 RUN export DEBIAN_FRONTEND=noninteractive \
  && apt-get update \
  && apt-get install -y --no-install-recommends \
-        ca-certificates curl libcurl4 libjwt0 libpq5 libssl3 libyajl2 \
+        ca-certificates curl libcurl4 libjwt0 libpq5 libssl3 libyajl2 zlib1g \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 1001 appuser \
  && useradd --system --uid 1001 --gid 1001 --no-create-home \

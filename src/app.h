@@ -211,6 +211,9 @@ int	db_query(struct kore_pgsql *, const char *, int, const char **, int *);
 void	db_release(struct kore_pgsql *);
 int	db_migrate(const char *, char *, size_t);
 
+/* webapp.c: the page and its assets, built once in the parent. */
+int	webapp_init(void);
+
 /*
  * auth.c. The header hooks of protected routes that take a body refuse
  * one sent without a valid token (401) before it is read.

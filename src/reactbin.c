@@ -103,6 +103,11 @@ kore_parent_configure(int argc, char **argv)
 	reaper_parent_init();
 	reactbin_fd_limit();
 
+	if (webapp_init() == -1) {
+		log_error("event=startup_failed reason=webapp");
+		exit(EXIT_FAILURE);
+	}
+
 	for (waited = 0;; waited += DB_STARTUP_RETRY_SECONDS) {
 		if (db_migrate(app_config.database_conninfo, err,
 		    sizeof(err)) == 0)

@@ -124,7 +124,8 @@ bench_build() {
 	mkdir -p "$copy"
 	tar -C "$BENCH_TOP" -cf - --exclude=./.git --exclude=./.objs \
 	    --exclude="./$app.so" --exclude=./tests/unit/build \
-	    --exclude=./tests/fuzz/build . | tar -C "$copy" -xf -
+	    --exclude=./tests/fuzz/build --exclude=node_modules . |
+	    tar -C "$copy" -xf -
 	(
 		cd "$copy" &&
 		    tools/genconf dev >/dev/null &&
