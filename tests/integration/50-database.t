@@ -38,23 +38,7 @@ login() {
 # workers open several pooled database connections; prints the statuses
 # as "COUNTxSTATUS" lines.
 burst() {
-	local n=$1 tag=$2 cfg i body
-	cfg="$REACTBIN_TEST_TMP/database/$tag.curl"
-	body=${creds//\\/\\\\}
-	body=${body//\"/\\\"}
-	: >"$cfg"
-	for i in $(seq 1 "$n"); do
-		[ "$i" -eq 1 ] || echo next >>"$cfg"
-		printf '%s\n' "url = \"$REACTBIN_URL/api/v1/auth/login\"" \
-		    "header = \"Content-Type: application/json\"" \
-		    "header = \"Connection: close\"" \
-		    "header = \"X-Request-Id: $tag-$i\"" \
-		    "data = \"$body\"" "output = \"/dev/null\"" \
-		    "write-out = \"%{http_code}\\n\"" "max-time = 30" >>"$cfg"
-	done
-	curl --no-progress-meter --parallel --parallel-immediate \
-	    --parallel-max "$n" -K "$cfg" 2>/dev/null | sort | uniq -c |
-	    awk '{print $1 "x" $2}'
+	login_burst "$1" "$2" "$REACTBIN_TEST_TMP/database" 30
 }
 
 workers() { pgrep -P "$kore_pid" | sort | tr '\n' ' '; }

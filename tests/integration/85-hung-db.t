@@ -110,22 +110,7 @@ worker_deaths() {
 # burst N TAG: N logins at once, each on its own connection; prints the
 # statuses as "COUNTxSTATUS" words.
 burst() {
-	local n=$1 tag=$2 cfg i body
-	cfg="$work/$tag.curl"
-	body=${creds//\\/\\\\}
-	body=${body//\"/\\\"}
-	: >"$cfg"
-	for i in $(seq 1 "$n"); do
-		[ "$i" -eq 1 ] || echo next >>"$cfg"
-		printf '%s\n' "url = \"$REACTBIN_URL/api/v1/auth/login\"" \
-		    "header = \"Content-Type: application/json\"" \
-		    "header = \"Connection: close\"" \
-		    "data = \"$body\"" "output = \"/dev/null\"" \
-		    "write-out = \"%{http_code}\\n\"" "max-time = $CURL_MAX_SECONDS" >>"$cfg"
-	done
-	curl --no-progress-meter --parallel --parallel-immediate \
-	    --parallel-max "$n" -K "$cfg" 2>/dev/null | sort | uniq -c |
-	    awk '{ printf "%sx%s ", $1, $2 }'
+	login_burst "$1" "$2" "$work" "$CURL_MAX_SECONDS" | tr '\n' ' '
 }
 
 # timed OUT ARGS...: one request; appends "status ms curl-exit error-code"

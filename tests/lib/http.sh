@@ -45,3 +45,27 @@ login_token() {
 	    -d "{\"username\":\"$OWNER_USERNAME\",\"password\":\"$OWNER_PASSWORD\"}"
 	json .access_token
 }
+
+# login_burst N TAG DIR MAX_SECONDS: N logins as the owner at once, each on
+# its own connection (curl's config in DIR/TAG.curl); prints the statuses
+# as "COUNTxSTATUS" lines.
+login_burst() {
+	local n=$1 tag=$2 cfg i body
+	cfg="$3/$tag.curl"
+	body="{\"username\":\"$OWNER_USERNAME\",\"password\":\"$OWNER_PASSWORD\"}"
+	body=${body//\\/\\\\}
+	body=${body//\"/\\\"}
+	: >"$cfg"
+	for i in $(seq 1 "$n"); do
+		[ "$i" -eq 1 ] || echo next >>"$cfg"
+		printf '%s\n' "url = \"$REACTBIN_URL/api/v1/auth/login\"" \
+		    "header = \"Content-Type: application/json\"" \
+		    "header = \"Connection: close\"" \
+		    "header = \"X-Request-Id: $tag-$i\"" \
+		    "data = \"$body\"" "output = \"/dev/null\"" \
+		    "write-out = \"%{http_code}\\n\"" "max-time = $4" >>"$cfg"
+	done
+	curl --no-progress-meter --parallel --parallel-immediate \
+	    --parallel-max "$n" -K "$cfg" 2>/dev/null | sort | uniq -c |
+	    awk '{print $1 "x" $2}'
+}
