@@ -23,8 +23,10 @@ status=$?
 grep -E '^(Files=|Result:|# (the suite took|sanitizer reports|sandbox violations|kore processes left))' \
     "$log" | while read -r line; do diag "$line"; done
 if [ "$status" -ne 0 ]; then
-	grep -E '^(not ok|Bail out|sanitize:)|Failed|ERROR: AddressSanitizer|runtime error' "$log" |
-	    head -n 20 | while read -r line; do diag "$line"; done
+	# On stderr too: prove shows a script's stderr, not its comments, so
+	# this is what a CI log keeps of why the suite failed.
+	grep -E '^(not ok|Bail out|sanitize:)|Failed|ERROR: AddressSanitizer|runtime error|sandbox' "$log" |
+	    head -n 40 | while read -r line; do diag "$line"; echo "# $line" >&2; done
 fi
 ok "$status" "the integration suite under ASan+UBSan: all pass, no report, no sandbox kill"
 rm -f "$log"
