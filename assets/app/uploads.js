@@ -48,7 +48,7 @@ class Uploads extends HTMLElement {
   entry(file, tags) {
     const x = { file, state: 'ready', url: '' };
     let thumb;
-    if (file.type.startsWith('image/') && file.size <= PREVIEW_MAX) {
+    if (file.type.startsWith('image/') && file.size > 0 && file.size <= PREVIEW_MAX) {
       x.url = URL.createObjectURL(file);
       thumb = h('img', { src: x.url, alt: '' });
     } else {
@@ -184,7 +184,8 @@ class Uploads extends HTMLElement {
   // The fields open again, so the file can be sent again.
   fail(x, text, retry) {
     this.set(x, retry ? 'ready' : 'failed', text);
-    x.el.dataset.state = 'failed';
+    // Shown as failed either way; its fields only if it can go again.
+    x.el.dataset.state = retry ? 'failed' : 'refused';
     this.say(text);
     this.update();
   }

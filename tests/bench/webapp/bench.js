@@ -70,9 +70,8 @@ async function latency() {
   const page = await browser.newPage();
   await page.setViewport({ width: 1280, height: 800 });
   await signIn(page);
-  await page.goto(`${url}/`);
-  await page.waitForSelector('#grid a.tile');
-  await page.evaluate(() => {
+  // Each round is a fresh page: its memory holds only that round's searches.
+  const instrument = () => page.evaluate(() => {
     window.samples = [];
     let t0 = 0;
     document.addEventListener('keydown', () => { t0 = performance.now(); }, true);
@@ -93,6 +92,11 @@ async function latency() {
       });
     });
   });
+  const fresh = async () => {
+    await page.goto(`${url}/`);
+    await page.waitForSelector('#grid a.tile');
+    await instrument();
+  };
   const input = '#searchbox input';
   const count = () => page.evaluate(() => window.samples.length);
   const search = () => page.evaluate(() => location.search);
@@ -108,14 +112,24 @@ async function latency() {
   }
 
   const kinds = {};
+  const client = [];
+  const remembered = [];
+  const network = [];
   async function measure(kind, fn) {
     const before = await count();
     await fn();
     const all = await page.evaluate(() => window.samples);
     (kinds[kind] = kinds[kind] || []).push(...all.slice(before));
   }
+  async function collect() {
+    const got = await page.evaluate(() => [window.client, window.remembered, window.network]);
+    client.push(...got[0]);
+    remembered.push(...got[1]);
+    network.push(...got[2]);
+  }
 
   for (let round = 0; round < rounds; round++) {
+    await fresh();
     // A title, typed: from every reaction matching to a few.
     await page.focus(input);
     await measure('title', async () => {
@@ -137,10 +151,8 @@ async function latency() {
       }
       for (let i = 0; i < 3; i++) await key('Backspace');
     });
+    await collect();
   }
-  const client = await page.evaluate(() => window.client);
-  const remembered = await page.evaluate(() => window.remembered);
-  const network = await page.evaluate(() => window.network);
   await browser.close();
 
   const stats = (xs) => {
