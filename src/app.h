@@ -128,6 +128,7 @@ enum job_pending {
 	JOB_PENDING_NONE,
 	JOB_PENDING_SQL,
 	JOB_PENDING_STORAGE,
+	JOB_PENDING_HOLD,
 };
 
 struct job {
@@ -161,7 +162,12 @@ struct job {
 	enum storage_result	 storage;
 	long			 storage_status;
 
+	/* Held by something of the caller's own (a task): job_release(). */
+	int			 held;
+
 	void			*data;
+	/* Run by job_free() before data goes, for what data holds. */
+	void			(*cleanup)(struct job *);
 };
 
 int		 job_run(struct http_request *, const step_fn *, size_t);
@@ -187,6 +193,14 @@ void		 job_wakeup(struct job *);
  */
 int		 job_storage(struct job *, struct storage_call *);
 void		 job_storage_done(struct storage_call *, void *);
+
+/*
+ * Anything else the step waits for (a task, derive.c): job_hold() before
+ * STEP_WAIT, and whoever it waits for calls job_release() when it is
+ * over, from the event loop. Before that, job_release() is a no-op.
+ */
+void		 job_hold(struct job *);
+void		 job_release(struct job *);
 
 /* upload.c */
 int	upload_headers(struct http_request *);

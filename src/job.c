@@ -235,6 +235,8 @@ job_free(struct job *job)
 	storage_call_free(job->call);
 	job->call = NULL;
 	job_clear_query(job);
+	if (job->cleanup != NULL)
+		job->cleanup(job);
 	kore_free(job->data);
 	kore_free(job);
 }
@@ -272,6 +274,28 @@ job_storage_done(struct storage_call *call, void *arg)
 	storage_call_free(call);
 	job->call = NULL;
 
+	if (job->req != NULL)
+		http_request_wakeup(job->req);
+	else
+		job_wakeup(job);
+}
+
+void
+job_hold(struct job *job)
+{
+	job->held = 1;
+	job->pending = JOB_PENDING_HOLD;
+	if (job->req != NULL)
+		http_request_sleep(job->req);
+}
+
+void
+job_release(struct job *job)
+{
+	if (!job->held)
+		return;
+
+	job->held = 0;
 	if (job->req != NULL)
 		http_request_wakeup(job->req);
 	else
@@ -344,6 +368,9 @@ job_poll(struct job *job)
 			return (POLL_SLEEP);
 		return (POLL_READY);
 	}
+
+	if (job->pending == JOB_PENDING_HOLD)
+		return (job->held ? POLL_SLEEP : POLL_READY);
 
 	return (job_poll_sql(job));
 }
