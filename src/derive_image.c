@@ -16,6 +16,7 @@
  */
 
 #include <vips/vips.h>
+#include <vips/vector.h>
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -81,7 +82,12 @@ derive_init(const char *argv0)
 	if (VIPS_INIT(argv0) != 0)
 		return (-1);
 
-	/* One pipeline at a time per task, and nothing kept between them. */
+	/*
+	 * No run-time code generation (liborc writes a temporary file and
+	 * maps it executable: neither is possible, nor wanted, here), one
+	 * pipeline at a time per task, and nothing kept between them.
+	 */
+	vips_vector_set_enabled(FALSE);
 	vips_concurrency_set(1);
 	vips_cache_set_max(0);
 	vips_cache_set_max_mem(0);

@@ -64,6 +64,7 @@
 
 /* Near-duplicates are within this Hamming distance by default. */
 #define DERIVE_SIMILAR_DEFAULT		8
+#define DERIVE_SIMILAR_DEFAULT_TEXT	"8"
 
 /*
  * The size of w x h scaled so that its longer side is side, aspect kept

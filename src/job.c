@@ -27,6 +27,7 @@
  */
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
@@ -234,6 +235,8 @@ job_free(struct job *job)
 	}
 	storage_call_free(job->call);
 	job->call = NULL;
+	free(job->fetched);
+	job->fetched = NULL;
 	job_clear_query(job);
 	if (job->cleanup != NULL)
 		job->cleanup(job);
@@ -271,6 +274,8 @@ job_storage_done(struct storage_call *call, void *arg)
 
 	job->storage = storage_call_result(call);
 	job->storage_status = storage_call_status(call);
+	free(job->fetched);
+	job->fetched = storage_call_take_body(call, &job->fetched_len);
 	storage_call_free(call);
 	job->call = NULL;
 
