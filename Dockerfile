@@ -28,6 +28,7 @@ RUN export DEBIAN_FRONTEND=noninteractive \
  && apt-get install -y --no-install-recommends \
         build-essential ca-certificates pkg-config \
         libssl-dev libpq-dev libcurl4-openssl-dev libjwt-dev libyajl-dev \
+        libvips-dev libavformat-dev libavcodec-dev libswscale-dev libavutil-dev \
  && rm -rf /var/lib/apt/lists/* \
  && kore -v | grep -q pgsql
 
@@ -56,6 +57,7 @@ RUN export DEBIAN_FRONTEND=noninteractive \
  && apt-get update \
  && apt-get install -y --no-install-recommends \
         ca-certificates curl libcurl4 libpq5 libssl3 libyajl2 \
+        libvips42 libavformat59 libavcodec59 libswscale6 libavutil57 \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 1001 appuser \
  && useradd --system --uid 1001 --gid 1001 --no-create-home \

@@ -28,9 +28,14 @@
 /* Room for why a file was refused, in the log's key=value form. */
 #define DERIVE_ERROR_MAX	160
 
-/* What to make: everything, or only the hash (an upload's 201). */
+/*
+ * What to make: everything, the still's thumbnail and hash alone (what a
+ * one-frame thumbnailer makes, for comparison), or only the hash (an
+ * upload's 201).
+ */
 enum derive_mode {
 	DERIVE_ALL,
+	DERIVE_STILL,
 	DERIVE_HASH_ONLY,
 };
 
