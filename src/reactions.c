@@ -145,9 +145,6 @@ static const char delete_sql[] =
     "ON CONFLICT (object_key) DO UPDATE SET due_at = now() "
     "RETURNING object_key";
 
-/* A reaction's objects: the original, a thumbnail, a preview. */
-#define DELETE_KEYS_MAX		3
-
 static const char forget_deletion_sql[] =
     "DELETE FROM storage_deletions WHERE object_key = $1";
 
@@ -170,17 +167,8 @@ struct edit_state {
 	char			id[UUID_TEXT_LEN + 1];
 };
 
-enum delete_phase {
-	DELETE_REMOVE,
-	DELETE_REMOVED,
-	DELETE_FORGOTTEN,
-};
-
 struct delete_state {
-	enum delete_phase	phase;
-	int			count;
-	int			index;
-	char			keys[DELETE_KEYS_MAX][STORAGE_KEY_MAX];
+	char			key[STORAGE_KEY_MAX];
 };
 
 static enum step_result	read_start(struct http_request *, struct job *);
@@ -513,6 +501,7 @@ static enum step_result
 delete_object(struct http_request *req, struct job *job)
 {
 	struct delete_state	*state = job->data;
+	char			 id[UUID_TEXT_LEN + 1];
 	int			 row;
 
 	if (job_rows(job) < 1) {
@@ -520,62 +509,48 @@ delete_object(struct http_request *req, struct job *job)
 		return (STEP_DONE);
 	}
 
-	for (row = 0; row < job_rows(job) && row < DELETE_KEYS_MAX; row++) {
-		(void)kore_strlcpy(state->keys[row], job_value(job, row, 0),
-		    sizeof(state->keys[row]));
+	/*
+	 * The original goes now, as the client waits; its derivatives (the
+	 * other rows, due now) are the sweeper's within seconds, so that a
+	 * slow storage costs the client one timeout, not three.
+	 */
+	reaction_path_id(req, id);
+	storage_object_key(id, state->key, sizeof(state->key));
+	for (row = 0; row < job_rows(job); row++) {
+		if (!strcmp(job_value(job, row, 0), state->key))
+			break;
 	}
-	state->count = row;
+	if (row == job_rows(job))
+		return (STEP_NEXT);
 
-	return (STEP_NEXT);
+	if (job_storage(job, storage_delete(state->key, job_storage_done,
+	    job)) == -1)
+		return (STEP_NEXT);
+
+	return (STEP_WAIT);
 }
 
 /*
- * One object after another: remove it, then its queue entry. When storage
- * fails the entry stays and the sweeper retries it; the reaction itself
- * is deleted either way, which is what the caller asked.
+ * The object is gone (or never was): its queue entry can go too. When
+ * storage failed the entry stays and the sweeper retries it; the reaction
+ * itself is deleted either way, which is what the caller asked.
  */
 static enum step_result
 delete_forget(struct http_request *req, struct job *job)
 {
 	struct delete_state	*state = job->data;
-	const char		*key;
 
-	/* Every object done: on to the reply. */
-	if (state->phase == DELETE_REMOVE && state->index >= state->count)
-		return (STEP_NEXT);
-	job_again(job);
-
-	switch (state->phase) {
-	case DELETE_REMOVE:
-		key = state->keys[state->index];
-		state->phase = DELETE_REMOVED;
-		if (job_storage(job, storage_delete(key, job_storage_done,
-		    job)) == -1)
-			return (STEP_NEXT);
-		return (STEP_WAIT);
-	case DELETE_REMOVED:
-		key = state->keys[state->index];
-		if (job->storage != STORAGE_OK &&
-		    job->storage != STORAGE_NOT_FOUND) {
-			log_warn("event=storage_delete_deferred key=%s "
-			    "status=%ld request_id=%s", key,
-			    job->storage_status, request_ctx(req)->id);
-			state->index++;
-			state->phase = DELETE_REMOVE;
-			return (STEP_NEXT);
-		}
-		/* Failing to forget costs the sweeper one DELETE. */
-		state->phase = DELETE_FORGOTTEN;
-		job_query(job, forget_deletion_sql, 1, key);
-		job_tolerate(job, JOB_ANY_SQLSTATE);
-		return (STEP_WAIT);
-	case DELETE_FORGOTTEN:
-		state->index++;
-		state->phase = DELETE_REMOVE;
+	if (job->storage != STORAGE_OK && job->storage != STORAGE_NOT_FOUND) {
+		log_warn("event=storage_delete_deferred key=%s status=%ld "
+		    "request_id=%s", state->key, job->storage_status,
+		    request_ctx(req)->id);
 		return (STEP_NEXT);
 	}
 
-	return (STEP_NEXT);
+	/* Failing to forget costs the sweeper one DELETE: not an error. */
+	job_query(job, forget_deletion_sql, 1, state->key);
+	job_tolerate(job, JOB_ANY_SQLSTATE);
+	return (STEP_WAIT);
 }
 
 static enum step_result
