@@ -99,9 +99,11 @@ derive_clip(const uint8_t *buf, size_t len, enum media_type type,
 		return (st);
 	}
 
+	/* A preview that cannot be made leaves the thumbnail standing. */
 	st = clip_still(&clip, mode, out);
-	if (st == DERIVE_OK && mode == DERIVE_ALL)
-		st = clip_preview(&clip, out);
+	if (st == DERIVE_OK && mode == DERIVE_ALL &&
+	    clip_preview(&clip, out) != DERIVE_OK)
+		out->error[0] = '\0';
 
 	clip_close(&clip);
 	return (st);

@@ -307,8 +307,10 @@ image_derive(const uint8_t *buf, size_t len, enum media_type type,
 	st = save_thumb(thumb, mode, deadline, out);
 	g_object_unref(thumb);
 
-	if (st == DERIVE_OK && mode == DERIVE_ALL && animated && pages > 1)
-		st = image_preview(buf, len, in, deadline, out);
+	/* A preview that cannot be made leaves the thumbnail standing. */
+	if (st == DERIVE_OK && mode == DERIVE_ALL && animated && pages > 1 &&
+	    image_preview(buf, len, in, deadline, out) != DERIVE_OK)
+		out->error[0] = '\0';
 
 	g_object_unref(in);
 	return (st);
@@ -528,9 +530,10 @@ static int
 image_hash(VipsImage *img, uint64_t *hash)
 {
 	VipsImage	*t[4];
+	VipsArrayDouble	*background;
 	uint8_t		*grey;
 	size_t		 len;
-	int		 rc, i, n;
+	int		 rc, i, n, flat;
 	double		 white = WHITE;
 
 	memset(t, 0, sizeof(t));
@@ -538,8 +541,12 @@ image_hash(VipsImage *img, uint64_t *hash)
 	rc = -1;
 
 	if (vips_image_hasalpha(img)) {
-		if (vips_flatten(img, &t[n], "background",
-		    vips_array_double_new(&white, 1), NULL) != 0)
+		/* The operation takes its own reference to the array. */
+		background = vips_array_double_new(&white, 1);
+		flat = vips_flatten(img, &t[n], "background", background,
+		    NULL);
+		vips_area_unref(VIPS_AREA(background));
+		if (flat != 0)
 			goto done;
 		img = t[n++];
 	}

@@ -26,4 +26,13 @@ KORE_SECCOMP_FILTER("reactbin",
 	KORE_SYSCALL_ALLOW_ARG(prctl, 0, PR_SET_NAME),
 	/* glibc's realloc() of a large block, as a fetched body grows. */
 	KORE_SYSCALL_ALLOW(mremap),
+#if defined(__SANITIZE_ADDRESS__)
+	/*
+	 * The sanitizer build only (tests/sanitize): AddressSanitizer's
+	 * runtime registers each new thread (the tasks', libvips') with its
+	 * id and counts the CPUs it may run on. Production never needs them.
+	 */
+	KORE_SYSCALL_ALLOW(gettid),
+	KORE_SYSCALL_ALLOW(sched_getaffinity),
+#endif
 )
