@@ -443,7 +443,7 @@ open(out, "wb").write(head + comment + image)
 PY
 		return
 	fi
-	convert -size 8x8 xc: +noise Random "$out"
+	convert -size 8x8 xc: +noise Random "png:$out"
 	have=$(stat -c %s "$out")
 	head -c $((bytes - have)) /dev/urandom >>"$out"
 }
