@@ -64,12 +64,13 @@ static enum derive_status	image_derive(const uint8_t *, size_t,
 static enum derive_status	image_preview(const uint8_t *, size_t,
 				    VipsImage *, int64_t,
 				    struct derive_result *);
-static enum derive_status	save_thumb(VipsImage *, enum derive_mode,
-				    int64_t, struct derive_result *);
+static enum derive_status	save_thumb(VipsImage *, int, int64_t,
+				    struct derive_result *);
 static enum derive_status	save_preview(VipsImage *, int, size_t,
 				    const int *, int64_t,
 				    struct derive_result *);
 static int	image_hash(VipsImage *, uint64_t *);
+static int	image_hash_buffer(const uint8_t *, size_t, uint64_t *);
 static enum derive_status	vips_fail(struct derive_result *,
 				    const struct deadline *, const char *);
 
@@ -193,8 +194,13 @@ derive_encode_still(const uint8_t *rgb, uint32_t w, uint32_t h,
 	}
 	g_object_unref(img);
 
-	st = save_thumb(thumb, mode, deadline, out);
+	st = save_thumb(thumb, 1, deadline, out);
 	g_object_unref(thumb);
+	if (st == DERIVE_OK && mode == DERIVE_HASH_ONLY) {
+		derive_result_free(out);
+		if (!out->has_phash)
+			return (vips_fail(out, NULL, "reason=hash"));
+	}
 	return (st);
 }
 
@@ -267,7 +273,7 @@ image_derive(const uint8_t *buf, size_t len, enum media_type type,
 	animated = (type == MEDIA_GIF || type == MEDIA_WEBP);
 
 	/* The header alone (every frame's for an animation): no pixels. */
-	if (animated) {
+	if (animated && mode != DERIVE_HASH_ONLY) {
 		in = vips_image_new_from_buffer(buf, len, "", "access",
 		    VIPS_ACCESS_SEQUENTIAL, "fail_on", VIPS_FAIL_ON_ERROR,
 		    "n", -1, NULL);
@@ -296,6 +302,16 @@ image_derive(const uint8_t *buf, size_t len, enum media_type type,
 	    ndelays > 0)
 		out->duration_ms = derive_duration_ms(delays, (size_t)ndelays);
 
+	/* The hash first: all an upload waits for. */
+	if (image_hash_buffer(buf, len, &out->phash) == 0)
+		out->has_phash = 1;
+	if (mode == DERIVE_HASH_ONLY) {
+		g_object_unref(in);
+		if (!out->has_phash)
+			return (vips_fail(out, NULL, "reason=hash"));
+		return (DERIVE_OK);
+	}
+
 	/* Page 0 only, shrunk while it loads where the format allows. */
 	if (vips_thumbnail_buffer((void *)buf, len, &thumb, DERIVE_THUMB_SIDE,
 	    "height", DERIVE_THUMB_SIDE, "size", VIPS_SIZE_BOTH,
@@ -304,7 +320,7 @@ image_derive(const uint8_t *buf, size_t len, enum media_type type,
 		return (vips_fail(out, NULL, "reason=thumbnail"));
 	}
 
-	st = save_thumb(thumb, mode, deadline, out);
+	st = save_thumb(thumb, 0, deadline, out);
 	g_object_unref(thumb);
 
 	/* A preview that cannot be made leaves the thumbnail standing. */
@@ -387,9 +403,9 @@ image_preview(const uint8_t *buf, size_t len, VipsImage *header,
 	return (st);
 }
 
-/* Write the thumbnail, and take the hash from it. */
+/* Write the thumbnail, and take the hash from it when hash_it is set. */
 static enum derive_status
-save_thumb(VipsImage *thumb, enum derive_mode mode, int64_t deadline,
+save_thumb(VipsImage *thumb, int hash_it, int64_t deadline,
     struct derive_result *out)
 {
 	struct deadline	 dl;
@@ -409,14 +425,8 @@ save_thumb(VipsImage *thumb, enum derive_mode mode, int64_t deadline,
 		return (derive_fail(out, DERIVE_TIMEOUT, "reason=timeout"));
 	}
 
-	if (image_hash(mem, &out->phash) == 0)
+	if (hash_it && image_hash(mem, &out->phash) == 0)
 		out->has_phash = 1;
-
-	if (mode == DERIVE_HASH_ONLY) {
-		g_object_unref(mem);
-		return (out->has_phash ? DERIVE_OK :
-		    vips_fail(out, NULL, "reason=hash"));
-	}
 
 	if (vips_webpsave_buffer(mem, &webp, &len, "Q", THUMB_QUALITY,
 	    "strip", TRUE, "effort", WEBP_EFFORT, NULL) != 0) {
@@ -577,6 +587,23 @@ image_hash(VipsImage *img, uint64_t *hash)
 done:
 	for (i = 0; i < n; i++)
 		g_object_unref(t[i]);
+	return (rc);
+}
+
+/* An image's hash, from a copy shrunk to DERIVE_HASH_SOURCE as it loads. */
+static int
+image_hash_buffer(const uint8_t *buf, size_t len, uint64_t *hash)
+{
+	VipsImage	*small;
+	int		 rc;
+
+	if (vips_thumbnail_buffer((void *)buf, len, &small, DERIVE_HASH_SOURCE,
+	    "height", DERIVE_HASH_SOURCE, "size", VIPS_SIZE_DOWN,
+	    "option_string", "fail_on=error", NULL) != 0)
+		return (-1);
+
+	rc = image_hash(small, hash);
+	g_object_unref(small);
 	return (rc);
 }
 

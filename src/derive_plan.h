@@ -57,7 +57,12 @@
 #define DERIVE_DELAY_MIN_MS		20
 #define DERIVE_DELAY_DEFAULT_MS		100
 
-/* The difference hash reads a 9x8 greyscale image: 8 x 8 comparisons. */
+/*
+ * The difference hash reads a 9x8 greyscale image: 8 x 8 comparisons. An
+ * image is first shrunk (on load, where its format allows) to fit this
+ * square, which makes the hash cheap enough for an upload to wait for.
+ */
+#define DERIVE_HASH_SOURCE		64
 #define DERIVE_HASH_WIDTH		9
 #define DERIVE_HASH_HEIGHT		8
 #define DERIVE_HASH_BITS		64

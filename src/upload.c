@@ -17,15 +17,15 @@
  *   2. a storage_deletions row for the new object key (the intent), due
  *      only after a grace period, so an object whose row never gets
  *      written is removed by the sweeper whatever happens after this;
- *   3. the PUT, while a Kore task computes the still's difference hash
+ *   3. the PUT, while a Kore task computes an image's difference hash
  *      (derive.c) from the same bytes;
  *   4. one statement inserts the reaction with its hash, drops the intent
  *      and queues the derivatives (thumbnail, preview), so a row exists
  *      only for an object that was stored, and an object without a row
  *      always has an intent left to remove it;
  *   5. the 201 lists the existing reactions within the default distance
- *      of the hash ("similar"; null when the hash is not known: generation
- *      off, or a file the decoders refuse).
+ *      of an image's hash ("similar"; null when the hash is not known: a
+ *      clip, generation off, or a file the decoders refuse).
  *
  * The file's bytes are never copied: they are the request body Kore holds
  * (a span of it for multipart), which lives until the PUT has finished;
@@ -244,8 +244,13 @@ upload_intent(struct http_request *req, struct job *job)
 		return (STEP_DONE);
 	}
 
-	/* The hash, on a task thread, while the intent and the PUT go on. */
-	if (derive_enabled()) {
+	/*
+	 * An image's hash, on a task thread, while the intent and the PUT go
+	 * on. A clip's needs a frame decoded from well inside it: the queue
+	 * makes it, and its 201 says "similar": null.
+	 */
+	if (derive_enabled() && up->media.type != MEDIA_MP4 &&
+	    up->media.type != MEDIA_WEBM) {
 		up->work = derive_work_start(up->file, up->file_len,
 		    up->media.type, DERIVE_HASH_ONLY, NULL, job);
 	}
