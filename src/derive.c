@@ -636,7 +636,7 @@ step_store(struct http_request *req, struct job *job)
 	    "preview_sha256 = $8, preview_size = $9::bigint, "
 	    "preview_width = $10::integer, preview_height = $11::integer, "
 	    "preview_frames = $12::integer, duration_ms = $13::bigint, "
-	    "phash = coalesce($14::bigint, phash), "
+	    "phash = coalesce(phash, $14::bigint), "
 	    "width = coalesce($15::integer, width), "
 	    "height = coalesce($16::integer, height), derived_at = now() "
 	    "WHERE id = $1::uuid RETURNING id), "

@@ -302,13 +302,17 @@ image_derive(const uint8_t *buf, size_t len, enum media_type type,
 	    ndelays > 0)
 		out->duration_ms = derive_duration_ms(delays, (size_t)ndelays);
 
-	/* The hash first: all an upload waits for. */
-	if (image_hash_buffer(buf, len, &out->phash) == 0)
-		out->has_phash = 1;
+	/*
+	 * All an upload waits for: the hash, from a small copy. The queue
+	 * takes it from the thumbnail instead (one decode, not two); the
+	 * two differ by a bit or two at most, and an upload's is the one
+	 * kept (derive.c).
+	 */
 	if (mode == DERIVE_HASH_ONLY) {
 		g_object_unref(in);
-		if (!out->has_phash)
+		if (image_hash_buffer(buf, len, &out->phash) != 0)
 			return (vips_fail(out, NULL, "reason=hash"));
+		out->has_phash = 1;
 		return (DERIVE_OK);
 	}
 
@@ -320,7 +324,7 @@ image_derive(const uint8_t *buf, size_t len, enum media_type type,
 		return (vips_fail(out, NULL, "reason=thumbnail"));
 	}
 
-	st = save_thumb(thumb, 0, deadline, out);
+	st = save_thumb(thumb, 1, deadline, out);
 	g_object_unref(thumb);
 
 	/* A preview that cannot be made leaves the thumbnail standing. */

@@ -155,7 +155,7 @@ test_samples(void **state)
 	}
 }
 
-/* The hash alone makes no WebP, and is the same hash. */
+/* The hash alone makes no WebP, and is (nearly) the same hash. */
 static void
 test_hash_only(void **state)
 {
@@ -173,7 +173,8 @@ test_hash_only(void **state)
 	assert_true(only.has_phash);
 	assert_null(only.thumb);
 	assert_null(only.preview);
-	assert_true(only.phash == all.phash);
+	/* From a 64 px copy rather than the thumbnail: a bit or two apart. */
+	assert_true(derive_distance(only.phash, all.phash) <= 2);
 	derive_result_free(&all);
 	derive_result_free(&only);
 	free(buf);
