@@ -47,6 +47,7 @@ RUN export DEBIAN_FRONTEND=noninteractive \
         build-essential ca-certificates pkg-config \
         libssl-dev libpq-dev libcurl4-openssl-dev libjwt-dev libyajl-dev \
         zlib1g-dev \
+        libvips-dev libavformat-dev libavcodec-dev libswscale-dev libavutil-dev \
  && rm -rf /var/lib/apt/lists/*
 
 # kodev names the module after its directory: reactbin.so. Only what the
@@ -76,6 +77,7 @@ RUN export DEBIAN_FRONTEND=noninteractive \
  && apt-get update \
  && apt-get install -y --no-install-recommends \
         ca-certificates curl libcurl4 libjwt0 libpq5 libssl3 libyajl2 zlib1g \
+        libvips42 libavformat59 libavcodec59 libswscale6 libavutil57 \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 1001 appuser \
  && useradd --system --uid 1001 --gid 1001 --no-create-home \

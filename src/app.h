@@ -24,6 +24,7 @@
 
 #include "client_ip.h"
 #include "config.h"
+#include "derive_media.h"
 #include "json.h"
 #include "request_id.h"
 #include "storage.h"
@@ -125,6 +126,7 @@ enum job_pending {
 	JOB_PENDING_NONE,
 	JOB_PENDING_SQL,
 	JOB_PENDING_STORAGE,
+	JOB_PENDING_HOLD,
 };
 
 struct job {
@@ -157,8 +159,15 @@ struct job {
 	struct storage_call	*call;
 	enum storage_result	 storage;
 	long			 storage_status;
+	u_int8_t		*fetched;	/* storage_fetch's bytes */
+	size_t			 fetched_len;
+
+	/* Held by something of the caller's own (a task): job_release(). */
+	int			 held;
 
 	void			*data;
+	/* Run by job_free() before data goes, for what data holds. */
+	void			(*cleanup)(struct job *);
 };
 
 int		 job_run(struct http_request *, const step_fn *, size_t);
@@ -185,6 +194,14 @@ void		 job_wakeup(struct job *);
 int		 job_storage(struct job *, struct storage_call *);
 void		 job_storage_done(struct storage_call *, void *);
 
+/*
+ * Anything else the step waits for (a task, derive.c): job_hold() before
+ * STEP_WAIT, and whoever it waits for calls job_release() when it is
+ * over, from the event loop. Before that, job_release() is a no-op.
+ */
+void		 job_hold(struct job *);
+void		 job_release(struct job *);
+
 /* upload.c */
 int	upload_headers(struct http_request *);
 
@@ -199,6 +216,28 @@ void	reaper_parent_init(void);
 
 /* sweeper.c */
 void	sweeper_init(void);
+
+/*
+ * derive.c: the derivative queue's worker side, and the decoders run in
+ * a Kore task for whoever needs them. A work reads buf (borrowed, or own
+ * when not NULL, freed with the work) on a task thread and releases job
+ * when it is over; work->result is then the caller's to read, and
+ * derive_work_free() ends it. A job that ends first abandons its work,
+ * handing over the request body the bytes live in, if any: the work
+ * frees itself once its thread is done.
+ */
+struct derive_work;
+
+void	derive_worker_init(void);
+void	derive_kick(void);
+int	derive_enabled(void);
+struct derive_work	*derive_work_start(const u_int8_t *, size_t,
+			    enum media_type, enum derive_mode,
+			    u_int8_t *, struct job *);
+int	derive_work_finished(const struct derive_work *);
+const struct derive_result *derive_work_result(const struct derive_work *);
+void	derive_work_free(struct derive_work *);
+void	derive_work_abandon(struct derive_work *, struct kore_buf *);
 
 /*
  * db.c: the worker's connections. db_query() sends a query on the

@@ -303,6 +303,18 @@ config_load(struct config *cfg, config_getenv_fn get, char *err,
 		goto fail;
 	}
 
+	/* Thumbnails and previews: on unless a small host turns them off. */
+	v = config_value(get, "DERIVATIVES_ENABLED");
+	if (v == NULL || strcmp(v, "true") == 0) {
+		cfg->derivatives_enabled = 1;
+	} else if (strcmp(v, "false") == 0) {
+		cfg->derivatives_enabled = 0;
+	} else {
+		config_err(err, errlen, "DERIVATIVES_ENABLED",
+		    "must be true or false");
+		goto fail;
+	}
+
 	return (0);
 
 fail:

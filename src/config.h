@@ -70,6 +70,9 @@ struct config {
 
 	char		*api_base_url;		/* "" when unset; no trailing
 						   slash */
+
+	int		derivatives_enabled;	/* DERIVATIVES_ENABLED, 1 by
+						   default */
 };
 
 /* Looks up one environment variable; NULL when it is not set. */

@@ -7,10 +7,12 @@
  */
 
 /*
- * The public file link: GET and HEAD /api/v1/reactions/{id}/file. No token:
- * the unguessable id is the capability. The row says what the bytes are;
- * the bytes come from storage and are relayed as they arrive (storage.c),
- * so a worker serving many large files holds only a window of each.
+ * The public links: GET and HEAD /api/v1/reactions/{id}/file, and the
+ * same for the derivatives the queue made of it (derive.c), /thumbnail
+ * and /preview. No token: the unguessable id is the capability. The row
+ * says what the bytes are; the bytes come from storage and are relayed as
+ * they arrive (storage.c), so a worker serving many large files holds
+ * only a window of each. The three differ only in the object they serve.
  */
 
 #include <inttypes.h>
@@ -35,7 +37,44 @@ enum file_column {
 	FC_OBJECT_KEY,
 };
 
+enum file_object {
+	FILE_ORIGINAL,
+	FILE_THUMBNAIL,
+	FILE_PREVIEW,
+};
+
+/* Which object of the row: its columns, in enum file_column order. */
+struct file_kind {
+	const char	*sql;
+	const char	*missing;
+	const char	*suffix;	/* of the download's name; NULL: the
+					   original's extension */
+};
+
+static const struct file_kind file_kinds[] = {
+	[FILE_ORIGINAL] = {
+		"SELECT media_type, size_bytes, sha256, object_key "
+		"FROM reactions WHERE id = $1",
+		"no such reaction", NULL,
+	},
+	[FILE_THUMBNAIL] = {
+		"SELECT 'image/webp', thumbnail_size, thumbnail_sha256, "
+		"thumbnail_key FROM reactions "
+		"WHERE id = $1 AND thumbnail_key IS NOT NULL",
+		"no thumbnail: not made yet, or the file could not be decoded",
+		"-thumbnail.webp",
+	},
+	[FILE_PREVIEW] = {
+		"SELECT 'image/webp', preview_size, preview_sha256, "
+		"preview_key FROM reactions "
+		"WHERE id = $1 AND preview_key IS NOT NULL",
+		"no preview: not made yet, or the reaction is not animated",
+		"-preview.webp",
+	},
+};
+
 struct file_reply {
+	enum file_object	object;
 	struct storage_relay	relay;
 	enum range_result	range;
 	int			head_sent;
@@ -46,8 +85,17 @@ struct file_reply {
 };
 
 int	reaction_file(struct http_request *);
+int	reaction_thumbnail(struct http_request *);
+int	reaction_preview(struct http_request *);
 
-static enum step_result	file_lookup(struct http_request *, struct job *);
+static enum step_result	original_lookup(struct http_request *,
+			    struct job *);
+static enum step_result	thumbnail_lookup(struct http_request *,
+			    struct job *);
+static enum step_result	preview_lookup(struct http_request *,
+			    struct job *);
+static enum step_result	file_lookup(struct http_request *, struct job *,
+			    enum file_object);
 static enum step_result	file_respond(struct http_request *, struct job *);
 static enum step_result	file_relayed(struct http_request *, struct job *);
 
@@ -56,7 +104,21 @@ static void	file_headers(struct http_request *, const struct file_reply *);
 static void	file_head(struct http_request *, int, uint64_t);
 
 static const step_fn file_steps[] = {
-	file_lookup,
+	original_lookup,
+	file_respond,
+	file_relayed,
+	NULL,
+};
+
+static const step_fn thumbnail_steps[] = {
+	thumbnail_lookup,
+	file_respond,
+	file_relayed,
+	NULL,
+};
+
+static const step_fn preview_steps[] = {
+	preview_lookup,
 	file_respond,
 	file_relayed,
 	NULL,
@@ -68,14 +130,46 @@ reaction_file(struct http_request *req)
 	return (job_run(req, file_steps, sizeof(struct file_reply)));
 }
 
-static enum step_result
-file_lookup(struct http_request *req, struct job *job)
+int
+reaction_thumbnail(struct http_request *req)
 {
-	char	id[UUID_TEXT_LEN + 1];
+	return (job_run(req, thumbnail_steps, sizeof(struct file_reply)));
+}
 
+int
+reaction_preview(struct http_request *req)
+{
+	return (job_run(req, preview_steps, sizeof(struct file_reply)));
+}
+
+static enum step_result
+original_lookup(struct http_request *req, struct job *job)
+{
+	return (file_lookup(req, job, FILE_ORIGINAL));
+}
+
+static enum step_result
+thumbnail_lookup(struct http_request *req, struct job *job)
+{
+	return (file_lookup(req, job, FILE_THUMBNAIL));
+}
+
+static enum step_result
+preview_lookup(struct http_request *req, struct job *job)
+{
+	return (file_lookup(req, job, FILE_PREVIEW));
+}
+
+static enum step_result
+file_lookup(struct http_request *req, struct job *job,
+    enum file_object object)
+{
+	struct file_reply	*fr = job->data;
+	char			 id[UUID_TEXT_LEN + 1];
+
+	fr->object = object;
 	reaction_path_id(req, id);
-	job_query(job, "SELECT media_type, size_bytes, sha256, object_key "
-	    "FROM reactions WHERE id = $1", 1, id);
+	job_query(job, file_kinds[object].sql, 1, id);
 	return (STEP_WAIT);
 }
 
@@ -90,7 +184,7 @@ file_respond(struct http_request *req, struct job *job)
 
 	if (job_rows(job) != 1) {
 		reply_error(req, HTTP_STATUS_NOT_FOUND, "not_found",
-		    "no such reaction");
+		    file_kinds[fr->object].missing);
 		return (STEP_DONE);
 	}
 
@@ -106,8 +200,15 @@ file_respond(struct http_request *req, struct job *job)
 		    "internal error");
 		return (STEP_DONE);
 	}
-	(void)snprintf(fr->disposition, sizeof(fr->disposition),
-	    "inline; filename=\"%s.%s\"", id, media_type_extension(type));
+	if (file_kinds[fr->object].suffix != NULL) {
+		(void)snprintf(fr->disposition, sizeof(fr->disposition),
+		    "inline; filename=\"%s%s\"", id,
+		    file_kinds[fr->object].suffix);
+	} else {
+		(void)snprintf(fr->disposition, sizeof(fr->disposition),
+		    "inline; filename=\"%s.%s\"", id,
+		    media_type_extension(type));
+	}
 
 	if (http_request_header(req, "if-none-match", &value) &&
 	    etag_match(value, fr->etag)) {

@@ -27,6 +27,7 @@
  */
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
@@ -234,7 +235,11 @@ job_free(struct job *job)
 	}
 	storage_call_free(job->call);
 	job->call = NULL;
+	free(job->fetched);
+	job->fetched = NULL;
 	job_clear_query(job);
+	if (job->cleanup != NULL)
+		job->cleanup(job);
 	kore_free(job->data);
 	kore_free(job);
 }
@@ -269,9 +274,33 @@ job_storage_done(struct storage_call *call, void *arg)
 
 	job->storage = storage_call_result(call);
 	job->storage_status = storage_call_status(call);
+	free(job->fetched);
+	job->fetched = storage_call_take_body(call, &job->fetched_len);
 	storage_call_free(call);
 	job->call = NULL;
 
+	if (job->req != NULL)
+		http_request_wakeup(job->req);
+	else
+		job_wakeup(job);
+}
+
+void
+job_hold(struct job *job)
+{
+	job->held = 1;
+	job->pending = JOB_PENDING_HOLD;
+	if (job->req != NULL)
+		http_request_sleep(job->req);
+}
+
+void
+job_release(struct job *job)
+{
+	if (!job->held)
+		return;
+
+	job->held = 0;
 	if (job->req != NULL)
 		http_request_wakeup(job->req);
 	else
@@ -344,6 +373,9 @@ job_poll(struct job *job)
 			return (POLL_SLEEP);
 		return (POLL_READY);
 	}
+
+	if (job->pending == JOB_PENDING_HOLD)
+		return (job->held ? POLL_SLEEP : POLL_READY);
 
 	return (job_poll_sql(job));
 }

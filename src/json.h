@@ -62,5 +62,6 @@ void	json_array_close(struct json_out *);
 void	json_put_string(struct json_out *, const char *key, const char *value);
 void	json_put_int(struct json_out *, const char *key, int64_t value);
 void	json_put_null(struct json_out *, const char *key);
+void	json_put_bool(struct json_out *, const char *key, int value);
 
 #endif

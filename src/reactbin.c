@@ -143,6 +143,7 @@ kore_worker_configure(void)
 	db_worker_init();
 	storage_init(&app_config);
 	sweeper_init();
+	derive_worker_init();
 	drain_worker_init();
 }
 

@@ -18,30 +18,29 @@
 #include "reaction.h"
 #include "tags.h"
 
-/* ".../api/v1/reactions/<36-char id>/file" plus the base URL. */
+/* ".../api/v1/reactions/<36-char id>/<what>" plus the base URL. */
 #define FILE_URL_MAX	2048
-#define FILE_URL_FMT	"%s/api/v1/reactions/%s/file"
+#define FILE_URL_FMT	"%s/api/v1/reactions/%s/%s"
 #define REACTIONS_PATH	"/api/v1/reactions/"
 
 static void	reaction_tags(struct json_out *, const char *);
 static void	reaction_dimension(struct json_out *, const char *,
 		    const struct job *, int, int);
+static void	reaction_url(struct json_out *, const char *,
+		    const struct job *, int, const char *);
 
 void
 reaction_json(struct json_out *out, const char *key, const struct job *job,
     int row)
 {
-	char		url[FILE_URL_MAX];
-	int		n;
-
-	n = snprintf(url, sizeof(url), FILE_URL_FMT, app_config.api_base_url,
-	    job_value(job, row, RC_ID));
-	if (n < 0 || (size_t)n >= sizeof(url)) {
-		out->failed = 1;
-		return;
-	}
-
 	json_open(out, key);
+	reaction_fields(out, job, row);
+	json_close(out);
+}
+
+void
+reaction_fields(struct json_out *out, const struct job *job, int row)
+{
 	json_put_string(out, "id", job_value(job, row, RC_ID));
 	json_put_string(out, "title", job_value(job, row, RC_TITLE));
 	reaction_tags(out, job_value(job, row, RC_TAGS));
@@ -53,8 +52,17 @@ reaction_json(struct json_out *out, const char *key, const struct job *job,
 	json_put_string(out, "sha256", job_value(job, row, RC_SHA256));
 	json_put_string(out, "created_at", job_value(job, row, RC_CREATED_AT));
 	json_put_string(out, "updated_at", job_value(job, row, RC_UPDATED_AT));
-	json_put_string(out, "file_url", url);
-	json_close(out);
+	reaction_url(out, "file_url", job, row, "file");
+	reaction_dimension(out, "duration_ms", job, row, RC_DURATION);
+	/* null until the queue has made them, or when not animated. */
+	if (!strcmp(job_value(job, row, RC_HAS_THUMBNAIL), "t"))
+		reaction_url(out, "thumbnail_url", job, row, "thumbnail");
+	else
+		json_put_null(out, "thumbnail_url");
+	if (!strcmp(job_value(job, row, RC_HAS_PREVIEW), "t"))
+		reaction_url(out, "preview_url", job, row, "preview");
+	else
+		json_put_null(out, "preview_url");
 }
 
 void
@@ -112,6 +120,23 @@ reaction_tags(struct json_out *out, const char *joined)
 			break;
 	}
 	json_array_close(out);
+}
+
+static void
+reaction_url(struct json_out *out, const char *key, const struct job *job,
+    int row, const char *what)
+{
+	char	url[FILE_URL_MAX];
+	int	n;
+
+	n = snprintf(url, sizeof(url), FILE_URL_FMT, app_config.api_base_url,
+	    job_value(job, row, RC_ID), what);
+	if (n < 0 || (size_t)n >= sizeof(url)) {
+		out->failed = 1;
+		return;
+	}
+
+	json_put_string(out, key, url);
 }
 
 static void

@@ -31,7 +31,8 @@
 	"to_char(r.updated_at AT TIME ZONE 'UTC', "			\
 	"'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "				\
 	"(extract(epoch FROM r.created_at) * 1000000)::bigint, "	\
-	"r.object_key"
+	"r.object_key, r.duration_ms, r.thumbnail_key IS NOT NULL, "	\
+	"r.preview_key IS NOT NULL"
 
 enum reaction_column {
 	RC_ID,
@@ -46,12 +47,18 @@ enum reaction_column {
 	RC_UPDATED_AT,
 	RC_CREATED_US,
 	RC_OBJECT_KEY,
+	RC_DURATION,
+	RC_HAS_THUMBNAIL,
+	RC_HAS_PREVIEW,
 	RC_COUNT
 };
 
 /* Emit row of the job's result as a reaction object (key may be NULL). */
 void	reaction_json(struct json_out *, const char *, const struct job *,
 	    int);
+
+/* The same object's members alone, into an object the caller opened. */
+void	reaction_fields(struct json_out *, const struct job *, int);
 
 /* Reply status with the reaction in row as the whole body. */
 void	reaction_reply(struct http_request *, int, const struct job *, int);

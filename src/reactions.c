@@ -131,14 +131,17 @@ static const char exists_sql[] =
     "SELECT 1 FROM reactions WHERE id = $1::uuid";
 
 /*
- * The row goes and its object is queued for removal in one statement, so
- * no moment exists where the object is unreferenced and unqueued.
+ * The row goes and its objects (the original and whatever derivatives the
+ * queue made of it) are queued for removal in one statement, so no moment
+ * exists where an object is unreferenced and unqueued.
  */
 static const char delete_sql[] =
     "WITH d AS (DELETE FROM reactions WHERE id = $1::uuid "
-    "RETURNING object_key) "
+    "RETURNING object_key, thumbnail_key, preview_key), "
+    "k AS (SELECT unnest(ARRAY[object_key, thumbnail_key, preview_key]) "
+    "AS object_key FROM d) "
     "INSERT INTO storage_deletions (object_key, due_at) "
-    "SELECT object_key, now() FROM d "
+    "SELECT object_key, now() FROM k WHERE object_key IS NOT NULL "
     "ON CONFLICT (object_key) DO UPDATE SET due_at = now() "
     "RETURNING object_key";
 
@@ -498,14 +501,27 @@ static enum step_result
 delete_object(struct http_request *req, struct job *job)
 {
 	struct delete_state	*state = job->data;
+	char			 id[UUID_TEXT_LEN + 1];
+	int			 row;
 
-	if (job_rows(job) != 1) {
+	if (job_rows(job) < 1) {
 		reply_not_found(req);
 		return (STEP_DONE);
 	}
 
-	(void)kore_strlcpy(state->key, job_value(job, 0, 0),
-	    sizeof(state->key));
+	/*
+	 * The original goes now, as the client waits; its derivatives (the
+	 * other rows, due now) are the sweeper's within seconds, so that a
+	 * slow storage costs the client one timeout, not three.
+	 */
+	reaction_path_id(req, id);
+	storage_object_key(id, state->key, sizeof(state->key));
+	for (row = 0; row < job_rows(job); row++) {
+		if (!strcmp(job_value(job, row, 0), state->key))
+			break;
+	}
+	if (row == job_rows(job))
+		return (STEP_NEXT);
 
 	if (job_storage(job, storage_delete(state->key, job_storage_done,
 	    job)) == -1)

@@ -85,6 +85,9 @@
 /* "bytes=" and two 64-bit numbers. */
 #define RANGE_HEADER_MAX	64
 
+/* A fetch's buffer starts at this and doubles, up to its maximum. */
+#define FETCH_INITIAL		(256 * 1024)
+
 /* The state of one call, owned by its caller until storage_call_free(). */
 struct storage_call {
 	struct kore_curl	 curl;
@@ -101,6 +104,13 @@ struct storage_call {
 	size_t			 body_len;
 	size_t			 body_off;
 	size_t			 discarded;
+
+	/* GET into memory (storage_fetch), malloc'd, at most fetch_max. */
+	uint8_t			*fetched;
+	size_t			 fetched_len;
+	size_t			 fetched_cap;
+	size_t			 fetch_max;
+	int			 fetch_refused;
 
 	/* GET relay: the bytes asked for, and how far it has come. */
 	struct storage_relay	*relay;
@@ -142,6 +152,8 @@ static size_t	storage_header(char *, size_t, size_t, void *);
 static void	storage_curl_done(struct kore_curl *, void *);
 static void	storage_kick(void);
 static void	storage_kicked(void *, u_int64_t);
+
+static size_t	fetch_write(char *, size_t, size_t, void *);
 
 static size_t	relay_write(char *, size_t, size_t, void *);
 static int	relay_sent(struct netbuf *);
@@ -304,6 +316,49 @@ storage_get(const char *key, const struct storage_range *range,
 	return (call);
 }
 
+/*
+ * Fetch a whole object into memory, for a worker that must decode it: at
+ * most max bytes (a larger object ends the call as STORAGE_FAILED), taken
+ * from the call with storage_call_take_body() once it has ended.
+ */
+struct storage_call *
+storage_fetch(const char *key, size_t max, storage_done_fn done, void *arg)
+{
+	struct storage_call	*call;
+	CURL			*h;
+
+	if ((call = storage_start("GET", key, EMPTY_SHA256, NULL, NULL,
+	    done, arg)) == NULL)
+		return (NULL);
+
+	call->fetch_max = max;
+	h = call->curl.handle;
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, fetch_write);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, call);
+	curl_easy_setopt(h, CURLOPT_BUFFERSIZE, RELAY_BUFFER_SIZE);
+
+	storage_run(call);
+	return (call);
+}
+
+/* The fetched bytes (malloc'd, the caller's now), or NULL. */
+uint8_t *
+storage_call_take_body(struct storage_call *call, size_t *len)
+{
+	uint8_t		*body;
+
+	*len = 0;
+	if (call->result != STORAGE_OK || call->fetched == NULL)
+		return (NULL);
+
+	body = call->fetched;
+	*len = call->fetched_len;
+	call->fetched = NULL;
+	call->fetched_len = call->fetched_cap = 0;
+
+	return (body);
+}
+
 enum storage_result
 storage_call_result(const struct storage_call *call)
 {
@@ -336,6 +391,7 @@ storage_call_free(struct storage_call *call)
 	}
 
 	kore_curl_cleanup(&call->curl);
+	free(call->fetched);
 	kore_free(call);
 }
 
@@ -532,6 +588,11 @@ storage_curl_done(struct kore_curl *curl, void *arg)
 	}
 
 	storage_classify(call);
+	if (call->fetch_refused) {
+		call->result = STORAGE_FAILED;
+		log_warn("event=storage_error method=GET reason=too_large "
+		    "max=%zu", call->fetch_max);
+	}
 	storage_end(call);
 }
 
@@ -623,6 +684,48 @@ storage_header(char *ptr, size_t size, size_t nmemb, void *arg)
 	if (curl_easy_getinfo(call->curl.handle, CURLINFO_LOCAL_PORT,
 	    &port) == CURLE_OK)
 		(void)quickack_port(port);
+
+	return (len);
+}
+
+/* A fetched body, kept whole; an error answer is dropped as usual. */
+static size_t
+fetch_write(char *ptr, size_t size, size_t nmemb, void *arg)
+{
+	struct storage_call	*call = arg;
+	uint8_t			*grown;
+	size_t			 len, cap;
+	long			 status;
+
+	len = size * nmemb;
+
+	status = 0;
+	(void)curl_easy_getinfo(call->curl.handle, CURLINFO_RESPONSE_CODE,
+	    &status);
+	if (status != HTTP_STATUS_OK)
+		return (storage_discard(ptr, size, nmemb, arg));
+
+	if (len > call->fetch_max - call->fetched_len) {
+		call->fetch_refused = 1;
+		return (0);
+	}
+
+	if (call->fetched_len + len > call->fetched_cap) {
+		cap = call->fetched_cap > 0 ? call->fetched_cap : FETCH_INITIAL;
+		while (cap < call->fetched_len + len)
+			cap *= 2;
+		if (cap > call->fetch_max)
+			cap = call->fetch_max;
+		if ((grown = realloc(call->fetched, cap)) == NULL) {
+			log_error("event=storage_error reason=out_of_memory");
+			return (0);
+		}
+		call->fetched = grown;
+		call->fetched_cap = cap;
+	}
+
+	memcpy(call->fetched + call->fetched_len, ptr, len);
+	call->fetched_len += len;
 
 	return (len);
 }

@@ -24,7 +24,7 @@
 struct config;
 struct connection;
 
-/* Longest object key storage_object_key() makes. */
+/* Longest object key storage_object_key() and derive.c make. */
 #define STORAGE_KEY_MAX		128
 
 /* How a call ended. */
@@ -84,9 +84,15 @@ struct storage_call	*storage_head_bucket(storage_done_fn, void *);
 struct storage_call	*storage_get(const char *,
 			    const struct storage_range *, struct storage_relay *,
 			    storage_done_fn, void *);
+struct storage_call	*storage_fetch(const char *, size_t, storage_done_fn,
+			    void *);
 
 enum storage_result	 storage_call_result(const struct storage_call *);
 long			 storage_call_status(const struct storage_call *);
 void			 storage_call_free(struct storage_call *);
+
+/* A fetch's bytes once it has ended OK (malloc'd, the caller's), or NULL. */
+u_int8_t		*storage_call_take_body(struct storage_call *,
+			    size_t *);
 
 #endif

@@ -17,13 +17,20 @@
  *   2. a storage_deletions row for the new object key (the intent), due
  *      only after a grace period, so an object whose row never gets
  *      written is removed by the sweeper whatever happens after this;
- *   3. the PUT;
- *   4. one statement inserts the reaction and drops the intent, so a row
- *      exists only for an object that was stored, and an object without
- *      a row always has an intent left to remove it.
+ *   3. the PUT, while a Kore task computes an image's difference hash
+ *      (derive.c) from the same bytes;
+ *   4. one statement inserts the reaction with its hash, drops the intent
+ *      and queues the derivatives (thumbnail, preview), so a row exists
+ *      only for an object that was stored, and an object without a row
+ *      always has an intent left to remove it;
+ *   5. the 201 lists the existing reactions within the default distance
+ *      of an image's hash ("similar"; null when the hash is not known: a
+ *      clip, generation off, or a file the decoders refuse).
  *
  * The file's bytes are never copied: they are the request body Kore holds
- * (a span of it for multipart), which lives until the PUT has finished.
+ * (a span of it for multipart), which lives until the PUT has finished;
+ * a request that ends while its hash is still being computed hands the
+ * body over to the task, which frees it when done.
  */
 
 #include <openssl/evp.h>
@@ -37,7 +44,9 @@
 #include "form.h"
 #include "log.h"
 #include "media.h"
+#include "derive_plan.h"
 #include "reaction.h"
+#include "similar.h"
 #include "tags.h"
 #include "uuid.h"
 
@@ -81,6 +90,9 @@ _Static_assert(HTTP_BODY_DIGEST_LEN == SHA256_BYTES,
 
 #define EXPECT_CONTINUE		"100-continue"
 
+/* How many near-duplicates a 201 lists at most. */
+#define UPLOAD_SIMILAR_MAX	"10"
+
 /* The first problem found with a request, answered once all is read. */
 struct upload_fault {
 	int		 status;
@@ -103,14 +115,21 @@ struct upload {
 	char			 sha256[SHA256_HEX_LEN + 1];
 	char			 id[UUID_TEXT_LEN + 1];
 	char			 key[STORAGE_KEY_MAX];
+	struct derive_work	*work;
+	char			 phash[NUMBER_TEXT_MAX];
+	int			 has_phash;
+	int			 created;
+	struct json_out		 out;
 };
 
 int	reaction_upload(struct http_request *);
 static enum step_result	upload_check(struct http_request *, struct job *);
 static enum step_result	upload_intent(struct http_request *, struct job *);
 static enum step_result	upload_store(struct http_request *, struct job *);
+static enum step_result	upload_hashed(struct http_request *, struct job *);
 static enum step_result	upload_insert(struct http_request *, struct job *);
 static enum step_result	upload_created(struct http_request *, struct job *);
+static enum step_result	upload_similar(struct http_request *, struct job *);
 static enum step_result	upload_forget(struct http_request *, struct job *);
 static enum step_result	upload_duplicate(struct http_request *,
 			    struct job *);
@@ -133,13 +152,17 @@ static void	upload_reply_duplicate(struct http_request *, struct job *);
 static void	upload_location(struct http_request *, const char *);
 static void	upload_tags_joined(const struct tag_set *, char *, size_t);
 static void	upload_continue(struct http_request *);
+static void	upload_cleanup(struct job *);
+static void	upload_reply_created(struct http_request *, struct upload *);
 
 static const step_fn upload_steps[] = {
 	upload_check,
 	upload_intent,
 	upload_store,
+	upload_hashed,
 	upload_insert,
 	upload_created,
+	upload_similar,
 	upload_forget,
 	upload_duplicate,
 	NULL,
@@ -189,6 +212,8 @@ upload_check(struct http_request *req, struct job *job)
 	struct upload_fault	 fault;
 	time_t			 exp;
 
+	job->cleanup = upload_cleanup;
+
 	if (auth_bearer(req, &exp) != KORE_RESULT_OK)
 		return (STEP_DONE);
 
@@ -219,6 +244,17 @@ upload_intent(struct http_request *req, struct job *job)
 		return (STEP_DONE);
 	}
 
+	/*
+	 * An image's hash, on a task thread, while the intent and the PUT go
+	 * on. A clip's needs a frame decoded from well inside it: the queue
+	 * makes it, and its 201 says "similar": null.
+	 */
+	if (derive_enabled() && up->media.type != MEDIA_MP4 &&
+	    up->media.type != MEDIA_WEBM) {
+		up->work = derive_work_start(up->file, up->file_len,
+		    up->media.type, DERIVE_HASH_ONLY, NULL, job);
+	}
+
 	job_query(job, "INSERT INTO storage_deletions (object_key, due_at) "
 	    "VALUES ($1, now() + interval '" UPLOAD_INTENT_GRACE "')", 1,
 	    up->key);
@@ -240,13 +276,11 @@ upload_store(struct http_request *req, struct job *job)
 	return (STEP_WAIT);
 }
 
+/* Stored: the hash too, unless its task is still at it. */
 static enum step_result
-upload_insert(struct http_request *req, struct job *job)
+upload_hashed(struct http_request *req, struct job *job)
 {
 	struct upload	*up = job->data;
-	char		 size[NUMBER_TEXT_MAX], width[NUMBER_TEXT_MAX];
-	char		 height[NUMBER_TEXT_MAX], tags[TAGS_JOINED_MAX];
-	int		 dims;
 
 	/*
 	 * The object may or may not be there now; its intent stays and the
@@ -260,6 +294,39 @@ upload_insert(struct http_request *req, struct job *job)
 		return (STEP_DONE);
 	}
 
+	if (up->work != NULL && !derive_work_finished(up->work)) {
+		job_hold(job);
+		return (STEP_WAIT);
+	}
+
+	return (STEP_NEXT);
+}
+
+static enum step_result
+upload_insert(struct http_request *req, struct job *job)
+{
+	struct upload			*up = job->data;
+	const struct derive_result	*r;
+	char				 size[NUMBER_TEXT_MAX];
+	char				 width[NUMBER_TEXT_MAX];
+	char				 height[NUMBER_TEXT_MAX];
+	char				 tags[TAGS_JOINED_MAX];
+	int				 dims;
+
+	(void)req;
+
+	if (up->work != NULL) {
+		r = derive_work_result(up->work);
+		if (r->status == DERIVE_OK && r->has_phash) {
+			/* The hash's 64 bits as PostgreSQL's signed bigint. */
+			(void)snprintf(up->phash, sizeof(up->phash), "%lld",
+			    (long long)(int64_t)r->phash);
+			up->has_phash = 1;
+		}
+		derive_work_free(up->work);
+		up->work = NULL;
+	}
+
 	dims = up->media.has_dimensions;
 	(void)snprintf(size, sizeof(size), "%zu", up->file_len);
 	(void)snprintf(width, sizeof(width), "%u", (unsigned)up->media.width);
@@ -270,14 +337,17 @@ upload_insert(struct http_request *req, struct job *job)
 	job_query(job,
 	    "WITH ins AS ("
 	    "INSERT INTO reactions (id, title, tags, media_type, size_bytes, "
-	    "width, height, sha256, object_key) VALUES ($1::uuid, $2, "
+	    "width, height, sha256, object_key, phash) VALUES ($1::uuid, $2, "
 	    "CASE WHEN $3 = '' THEN '{}'::text[] "
 	    "ELSE string_to_array($3, E'\\n') END, $4, $5::bigint, "
-	    "$6::integer, $7::integer, $8, $9) RETURNING *), "
-	    "gone AS (DELETE FROM storage_deletions WHERE object_key = $9) "
-	    "SELECT " REACTION_COLUMNS " FROM ins r", 9,
+	    "$6::integer, $7::integer, $8, $9, $10::bigint) RETURNING *), "
+	    "gone AS (DELETE FROM storage_deletions WHERE object_key = $9), "
+	    "queued AS (INSERT INTO derivative_jobs (reaction_id) "
+	    "SELECT id FROM ins) "
+	    "SELECT " REACTION_COLUMNS " FROM ins r", 10,
 	    up->id, up->title, tags, media_type_mime(up->media.type), size,
-	    dims ? width : NULL, dims ? height : NULL, up->sha256, up->key);
+	    dims ? width : NULL, dims ? height : NULL, up->sha256, up->key,
+	    up->has_phash ? up->phash : NULL);
 
 	/* The same bytes stored meanwhile by another upload: see below. */
 	job_tolerate(job, SQLSTATE_UNIQUE_VIOLATION);
@@ -295,9 +365,21 @@ upload_created(struct http_request *req, struct job *job)
 			    "internal", "internal error");
 			return (STEP_DONE);
 		}
-		upload_location(req, up->id);
-		reaction_reply(req, HTTP_STATUS_CREATED, job, 0);
-		return (STEP_DONE);
+		derive_kick();
+		up->created = 1;
+		(void)json_out_init(&up->out);
+		json_open(&up->out, NULL);
+		reaction_fields(&up->out, job, 0);
+		if (!up->has_phash) {
+			json_put_null(&up->out, "similar");
+			upload_reply_created(req, up);
+			return (STEP_DONE);
+		}
+		job_query(job, SIMILAR_TO_HASH_SQL, 4, up->phash,
+		    DERIVE_SIMILAR_DEFAULT_TEXT, up->id, UPLOAD_SIMILAR_MAX);
+		/* The upload is done whatever this says: null if it fails. */
+		job_tolerate(job, JOB_ANY_SQLSTATE);
+		return (STEP_WAIT);
 	}
 
 	/*
@@ -312,6 +394,54 @@ upload_created(struct http_request *req, struct job *job)
 		return (STEP_NEXT);
 
 	return (STEP_WAIT);
+}
+
+static enum step_result
+upload_similar(struct http_request *req, struct job *job)
+{
+	struct upload	*up = job->data;
+
+	/* The race of upload_created goes on to forget its object. */
+	if (!up->created)
+		return (STEP_NEXT);
+
+	if (job->failed)
+		json_put_null(&up->out, "similar");
+	else
+		similar_items(&up->out, "similar", job);
+	upload_reply_created(req, up);
+	return (STEP_DONE);
+}
+
+static void
+upload_reply_created(struct http_request *req, struct upload *up)
+{
+	json_close(&up->out);
+	upload_location(req, up->id);
+	reply_json(req, HTTP_STATUS_CREATED, &up->out);
+}
+
+/*
+ * The request is going. A hash still being computed reads the body Kore
+ * is about to free: the task gets it, and frees it when it is done.
+ */
+static void
+upload_cleanup(struct job *job)
+{
+	struct upload	*up = job->data;
+	struct kore_buf	*body;
+
+	if (up->work != NULL) {
+		body = NULL;
+		if (!derive_work_finished(up->work) && job->req != NULL) {
+			body = job->req->http_body;
+			job->req->http_body = NULL;
+		}
+		derive_work_abandon(up->work, body);
+		up->work = NULL;
+	}
+
+	json_out_free(&up->out);
 }
 
 static enum step_result

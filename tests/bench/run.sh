@@ -13,7 +13,11 @@
 #      application built here, same workers, settings and flags;
 #   2. POST /api/v1/auth/login, right and wrong password: req/s against
 #      pgbench sending the one statement the handler sends;
-#   3-5. the list, transfer and memory cases of reactions.sh.
+#   3-5. the list, transfer and memory cases of reactions.sh;
+#   6. the derivatives of derive.sh: thumbnails per core against
+#      vipsthumbnail, a clip's frame against ffmpeg | vipsthumbnail,
+#      upload p50 with generation on and off, peak RSS while ten 45 MB
+#      GIFs are derived.
 # Knobs: see lib.sh (BENCH_SECONDS, BENCH_CONNECTIONS, ...).
 set -euo pipefail
 
@@ -22,9 +26,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 # shellcheck source=tests/bench/cases.sh
 . "$here/cases.sh"
+# shellcheck source=tests/bench/derive.sh
+. "$here/derive.sh"
 
 bench_setup
 bench_health
 bench_login
 bench_reactions
+bench_derive
 bench_table_print

@@ -111,7 +111,8 @@ ok "$([ "$deps" -ge 0 ] && [ "$first_copy" -gt "$deps" ] && echo 0 || echo 1)" \
     "... before the first COPY, so a source-only change reuses that layer"
 dep_line=
 [ "$deps" -ge 0 ] && dep_line=${all[$deps]}
-for pkg in libpq-dev libcurl4-openssl-dev libjwt-dev libyajl-dev libssl-dev; do
+for pkg in libpq-dev libcurl4-openssl-dev libjwt-dev libyajl-dev libssl-dev \
+    libvips-dev libavformat-dev libavcodec-dev libswscale-dev libavutil-dev; do
 	ok "$(has "$dep_line" "$pkg")" "the dependency layer installs $pkg"
 done
 
@@ -136,6 +137,9 @@ ok "$(has "$runs" 'kodev build')" "the build stage runs kodev build"
 runtime_runs=$(in_stage "$last" RUN)
 unlike "$runtime_runs" '[a-z0-9]-dev( |$)|build-essential|gcc|g\+\+|make |git ' \
     "the runtime stage installs no -dev package or build tool"
+for pkg in libvips42 libavformat59 libavcodec59 libswscale6 libavutil57; do
+	ok "$(has "$runtime_runs" "$pkg")" "the runtime stage installs $pkg"
+done
 runtime_copies=$(in_stage "$last" COPY)
 ok "$(has "$runtime_copies" '--from=build .*/bin/kore ')" \
     "the runtime stage takes the kore binary from the build stage"

@@ -759,6 +759,38 @@ test_api_base_url(void **state)
 	}
 }
 
+/* On by default; only "true" or "false" otherwise, never guessed at. */
+static void
+test_derivatives_enabled(void **state)
+{
+	static const char *const bad[] = {
+		"yes", "no", "1", "0", "TRUE", "False", "on", "true ", "truee",
+	};
+	struct config	cfg;
+	size_t		i;
+
+	(void)state;
+	load_ok(&cfg);
+	assert_int_equal(cfg.derivatives_enabled, 1);
+	config_free(&cfg);
+
+	env_set("DERIVATIVES_ENABLED", "false");
+	load_ok(&cfg);
+	assert_int_equal(cfg.derivatives_enabled, 0);
+	config_free(&cfg);
+
+	env_set("DERIVATIVES_ENABLED", "true");
+	load_ok(&cfg);
+	assert_int_equal(cfg.derivatives_enabled, 1);
+	config_free(&cfg);
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		env_set("DERIVATIVES_ENABLED", bad[i]);
+		/* The message is fixed: it cannot quote the value. */
+		load_fails("DERIVATIVES_ENABLED: must be true or false", NULL);
+	}
+}
+
 static void
 test_names_and_region(void **state)
 {
@@ -910,6 +942,7 @@ main(void)
 		cmocka_unit_test_setup(test_s3_endpoint_bad, env_reset),
 		cmocka_unit_test_setup(test_trusted_proxies, env_reset),
 		cmocka_unit_test_setup(test_api_base_url, env_reset),
+		cmocka_unit_test_setup(test_derivatives_enabled, env_reset),
 		cmocka_unit_test_setup(test_names_and_region, env_reset),
 		cmocka_unit_test_setup(test_owner_username, env_reset),
 		cmocka_unit_test_setup(test_secrets, env_reset),
