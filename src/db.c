@@ -44,6 +44,7 @@ static const struct migration migrations[] = {
 	{ 2, "reactions", asset_002_reactions_sql },
 	{ 3, "gin_fastupdate", asset_003_gin_fastupdate_sql },
 	{ 4, "login_attempt", asset_004_login_attempt_sql },
+	{ 6, "tag_counts", asset_006_tag_counts_sql },
 };
 
 #define MIGRATION_COUNT	(sizeof(migrations) / sizeof(migrations[0]))
