@@ -11,12 +11,14 @@
  * values, and the canonical filter text a cursor is bound to.
  */
 
+#include <stdio.h>
 #include <string.h>
 
 #include "cursor.h"
 #include "encoding.h"
 #include "listing.h"
 #include "media.h"
+#include "query.h"
 #include "tags.h"
 
 #define QS_SEPARATOR	'&'
@@ -54,7 +56,6 @@ static enum listing_status	fail(struct listing_error *,
 				    const char *);
 static void	like_escape(const char *, char *, size_t);
 static int	append(char *, size_t, size_t *, const char *, size_t);
-static int	append_tags(char *, size_t, size_t *, const struct tag_set *);
 
 enum listing_param_status
 listing_param(const char *qs, const char *name, char *out, size_t outlen,
@@ -136,8 +137,8 @@ listing_filter_parse(const char *qs, struct listing_filter *f,
 	enum listing_status	st;
 
 	memset(f, 0, sizeof(*f));
-	tag_set_init(&f->include);
-	tag_set_init(&f->exclude);
+	tag_set_init(&f->tags.include);
+	tag_set_init(&f->tags.exclude);
 
 	if ((st = filter_tags(qs, f, err)) != LISTING_OK)
 		return (st);
@@ -232,13 +233,16 @@ listing_canonical(const struct listing_filter *f, char *out, size_t outlen)
 {
 	size_t		len;
 	int		ok;
+	char		tags[QUERY_CANONICAL_MAX];
+	size_t		tlen;
 
+	/* The tag part is as version 1 had it for filters it could name. */
 	len = 0;
-	ok = append(out, outlen, &len, CANONICAL_VERSION "\ni=",
-	    strlen(CANONICAL_VERSION "\ni="));
-	ok = ok && append_tags(out, outlen, &len, &f->include);
-	ok = ok && append(out, outlen, &len, "\ne=", strlen("\ne="));
-	ok = ok && append_tags(out, outlen, &len, &f->exclude);
+	tlen = query_canonical(&f->tags, tags, sizeof(tags));
+	ok = tlen > 0;
+	ok = ok && append(out, outlen, &len, CANONICAL_VERSION "\n",
+	    strlen(CANONICAL_VERSION "\n"));
+	ok = ok && append(out, outlen, &len, tags, tlen);
 
 	ok = ok && append(out, outlen, &len, "\nm=", strlen("\nm="));
 	if (f->has_media_type) {
@@ -304,6 +308,7 @@ filter_tags(const char *qs, struct listing_filter *f,
     struct listing_error *err)
 {
 	enum listing_param_status	 ps;
+	struct query_error		 qerr;
 	char				 buf[LISTING_PARAM_MAX];
 	size_t				 len;
 
@@ -315,17 +320,12 @@ filter_tags(const char *qs, struct listing_filter *f,
 		    "tags is too long", err));
 	}
 
-	switch (tag_filter_parse(buf, len, &f->include, &f->exclude)) {
-	case TAG_OK:
+	if (query_parse(buf, len, &f->tags, &qerr) == QUERY_OK)
 		return (LISTING_OK);
-	case TAG_TOO_MANY:
-		return (fail(err, LISTING_INVALID, "tags",
-		    "tags names more than 32 tags to include or exclude"));
-	default:
-		return (fail(err, LISTING_INVALID, "tags",
-		    "tags must be comma-separated tags, each optionally "
-		    "prefixed with - to exclude it"));
-	}
+
+	(void)snprintf(err->text, sizeof(err->text), "tags, at character "
+	    "%zu: %s", qerr.position, qerr.reason);
+	return (fail(err, LISTING_INVALID, "tags", err->text));
 }
 
 static enum listing_status
@@ -507,23 +507,6 @@ like_escape(const char *in, char *out, size_t outlen)
 		out[n++] = *in;
 	}
 	out[n] = '\0';
-}
-
-/* Tags hold no ',' and no whitespace: joining cannot be ambiguous. */
-static int
-append_tags(char *out, size_t outlen, size_t *used, const struct tag_set *set)
-{
-	size_t		i;
-
-	for (i = 0; i < set->count; i++) {
-		if (i > 0 && !append(out, outlen, used, ",", 1))
-			return (0);
-		if (!append(out, outlen, used, set->tags[i],
-		    strlen(set->tags[i])))
-			return (0);
-	}
-
-	return (1);
 }
 
 /* Append len bytes and keep out NUL-terminated; 0 when it does not fit. */

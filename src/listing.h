@@ -33,6 +33,7 @@
 #include <stdint.h>
 
 #include "cursor.h"
+#include "query.h"
 #include "tags.h"
 
 #define LISTING_LIMIT_DEFAULT	30
@@ -59,16 +60,22 @@ enum listing_status {
 	LISTING_INVALID		/* 422: a filter's value */
 };
 
-/* What went wrong: the parameter at fault and a message for the caller. */
+/* Room for a message that says where in the value the fault is. */
+#define LISTING_MESSAGE_MAX	256
+
+/*
+ * What went wrong: the parameter at fault and a message for the caller
+ * (message may point into text).
+ */
 struct listing_error {
 	const char	*field;
 	const char	*message;
+	char		 text[LISTING_MESSAGE_MAX];
 };
 
-/* The filters list and random share. */
+/* The filters list and random share; tags is the query language's. */
 struct listing_filter {
-	struct tag_set	include;
-	struct tag_set	exclude;
+	struct tag_query tags;
 	int		has_q;
 	char		q[LISTING_Q_MAX_BYTES + 1];
 	char		q_like[LISTING_Q_LIKE_MAX + 1];
@@ -142,7 +149,7 @@ enum listing_status	listing_tag_query_parse(const char *qs,
  * is too small (LISTING_CANONICAL_MAX always suffices).
  */
 #define LISTING_CANONICAL_MAX	\
-	(2 * LISTING_TAGS_JOINED_MAX + LISTING_Q_MAX_BYTES + 256)
+	(QUERY_CANONICAL_MAX + LISTING_Q_MAX_BYTES + 256)
 size_t	listing_canonical(const struct listing_filter *, char *out,
 	    size_t outlen);
 

@@ -23,6 +23,7 @@
 #include "listing.h"
 #include "log.h"
 #include "patch.h"
+#include "query.h"
 #include "reaction.h"
 #include "tags.h"
 #include "uuid.h"
@@ -35,6 +36,9 @@
 #define SQL_TEXT_(x)		#x
 
 #define DECIMAL_BASE		10
+
+/* A list page without items, for a query that cannot match. */
+#define LIST_EMPTY_JSON		"{\"items\":[],\"next_cursor\":null}"
 
 /*
  * The filters of list and random, as bound parameters $1..$5: included
@@ -53,6 +57,21 @@
 	"AND ($5::text IS NULL OR r.sha256 = $5) "
 
 /*
+ * The "any" groups of the tag query (query.h), one parameter each: the
+ * reaction carries at least one of the '\n'-joined tags, NULL for an
+ * unused group. A pattern's matches are in its group's list by then, so
+ * these are plain array overlaps the GIN index answers.
+ */
+#define ANY_SQL(n)							\
+	"AND ($" #n "::text IS NULL OR "				\
+	"r.tags && string_to_array($" #n ", E'\\n')) "
+#define ANY_FILTERS_SQL(a, b, c, d, e, f, g, h)				\
+	ANY_SQL(a) ANY_SQL(b) ANY_SQL(c) ANY_SQL(d)			\
+	ANY_SQL(e) ANY_SQL(f) ANY_SQL(g) ANY_SQL(h)
+
+_Static_assert(QUERY_ANY_MAX == 8, "ANY_FILTERS_SQL names 8 groups");
+
+/*
  * The cursor's position as $6 (microseconds since the epoch) and $7 (the
  * id). Integer microseconds are added to the epoch as an interval, which
  * is exact, so the row the cursor was made from compares equal.
@@ -62,12 +81,14 @@
 
 static const char list_newest_sql[] =
     "SELECT " REACTION_COLUMNS " FROM reactions r WHERE " FILTERS_SQL
+    ANY_FILTERS_SQL(9, 10, 11, 12, 13, 14, 15, 16)
     "AND ($6::bigint IS NULL OR (r.created_at, r.id) < "
     "(" CURSOR_TIME_SQL ", $7::uuid)) "
     "ORDER BY r.created_at DESC, r.id DESC LIMIT $8::integer";
 
 static const char list_oldest_sql[] =
     "SELECT " REACTION_COLUMNS " FROM reactions r WHERE " FILTERS_SQL
+    ANY_FILTERS_SQL(9, 10, 11, 12, 13, 14, 15, 16)
     "AND ($6::bigint IS NULL OR (r.created_at, r.id) > "
     "(" CURSOR_TIME_SQL ", $7::uuid)) "
     "ORDER BY r.created_at ASC, r.id ASC LIMIT $8::integer";
@@ -81,7 +102,36 @@ static const char list_oldest_sql[] =
 static const char random_sql[] =
     "SELECT " REACTION_COLUMNS " FROM reactions r WHERE r.id = "
     "(SELECT r.id FROM reactions r WHERE " FILTERS_SQL
+    ANY_FILTERS_SQL(6, 7, 8, 9, 10, 11, 12, 13)
     "ORDER BY random() LIMIT 1)";
+
+/*
+ * What the patterns of a tag query match among the tags in use, $1..$8
+ * their LIKE texts (NULL for none): one branch per pattern, each planned
+ * with its pattern known, so a prefix walks tag_counts' key and a
+ * substring its trigram index (or the few thousand rows). $9 caps the
+ * rows: one more than TAGS_EXPANSION_MAX says there are too many.
+ */
+#define EXPAND_SQL(n)							\
+	"SELECT " #n " AS slot, name FROM tag_counts "			\
+	"WHERE $" #n "::text IS NOT NULL AND name LIKE $" #n " "
+
+static const char expand_sql[] =
+    "SELECT slot, name FROM (" EXPAND_SQL(1)
+    "UNION ALL " EXPAND_SQL(2) "UNION ALL " EXPAND_SQL(3)
+    "UNION ALL " EXPAND_SQL(4) "UNION ALL " EXPAND_SQL(5)
+    "UNION ALL " EXPAND_SQL(6) "UNION ALL " EXPAND_SQL(7)
+    "UNION ALL " EXPAND_SQL(8) ") e LIMIT $9::integer";
+
+_Static_assert(QUERY_PATTERNS_MAX == 8, "expand_sql has 8 slots");
+
+/*
+ * The tags the patterns of one query may stand for, in all: each is
+ * bound as a plain tag, and a few thousand are still a fast query.
+ */
+#define TAGS_EXPANSION_MAX	10000
+#define EXPAND_COL_SLOT		0
+#define EXPAND_COL_NAME		1
 
 static const char read_sql[] =
     "SELECT " REACTION_COLUMNS " FROM reactions r WHERE r.id = $1::uuid";
@@ -171,8 +221,10 @@ struct delete_state {
 static enum step_result	read_start(struct http_request *, struct job *);
 static enum step_result	read_reply(struct http_request *, struct job *);
 static enum step_result	list_start(struct http_request *, struct job *);
+static enum step_result	list_query(struct http_request *, struct job *);
 static enum step_result	list_reply(struct http_request *, struct job *);
 static enum step_result	random_start(struct http_request *, struct job *);
+static enum step_result	random_query(struct http_request *, struct job *);
 static enum step_result	random_reply(struct http_request *, struct job *);
 static enum step_result	edit_start(struct http_request *, struct job *);
 static enum step_result	edit_result(struct http_request *, struct job *);
@@ -186,17 +238,29 @@ static enum step_result	reaction_by_id(struct http_request *, struct job *,
 
 static int	list_cursor(const struct listing_query *, const struct job *,
 		    int, char *, size_t);
-static void	filter_params(const struct listing_filter *, char *, char *,
-		    const char **, const char **, const char **, const char **,
-		    const char **);
+static enum step_result	tags_expand(struct job *, const struct tag_query *);
+static int	tags_bind(struct http_request *, const struct job *,
+		    const struct tag_query *, struct query_params *);
+static void	filter_params(const struct listing_filter *,
+		    const char **, const char **, const char **);
 static const uint8_t	*cursor_key(void);
 static void	reply_listing_error(struct http_request *,
 		    enum listing_status, const struct listing_error *);
 static void	reply_not_found(struct http_request *);
 
 static const step_fn read_steps[] = { read_start, read_reply, NULL };
-static const step_fn list_steps[] = { list_start, list_reply, NULL };
-static const step_fn random_steps[] = { random_start, random_reply, NULL };
+static const step_fn list_steps[] = {
+	list_start,
+	list_query,
+	list_reply,
+	NULL,
+};
+static const step_fn random_steps[] = {
+	random_start,
+	random_query,
+	random_reply,
+	NULL,
+};
 static const step_fn edit_steps[] = {
 	edit_start,
 	edit_result,
@@ -267,17 +331,9 @@ static enum step_result
 list_start(struct http_request *req, struct job *job)
 {
 	struct list_state	*state = job->data;
-	struct listing_query	*lq = &state->query;
 	struct listing_error	 err;
 	enum listing_status	 st;
 	const uint8_t		*key;
-	char			 inc[LISTING_TAGS_JOINED_MAX];
-	char			 exc[LISTING_TAGS_JOINED_MAX];
-	char			 us[NUMBER_TEXT_MAX];
-	char			 limit[NUMBER_TEXT_MAX];
-	char			 id[UUID_TEXT_LEN + 1];
-	const char		*p_inc, *p_exc, *p_q, *p_mt, *p_sha;
-	const char		*p_us, *p_id;
 	time_t			 exp;
 
 	if (auth_bearer(req, &exp) != KORE_RESULT_OK)
@@ -289,14 +345,39 @@ list_start(struct http_request *req, struct job *job)
 		return (STEP_DONE);
 	}
 
-	st = listing_parse(req->query_string, key, CURSOR_KEY_BYTES, lq, &err);
+	st = listing_parse(req->query_string, key, CURSOR_KEY_BYTES,
+	    &state->query, &err);
 	if (st != LISTING_OK) {
 		reply_listing_error(req, st, &err);
 		return (STEP_DONE);
 	}
 
-	filter_params(&lq->filter, inc, exc, &p_inc, &p_exc, &p_q, &p_mt,
-	    &p_sha);
+	return (tags_expand(job, &state->query.filter.tags));
+}
+
+static enum step_result
+list_query(struct http_request *req, struct job *job)
+{
+	struct list_state	*state = job->data;
+	struct listing_query	*lq = &state->query;
+	struct query_params	 tp;
+	char			 us[NUMBER_TEXT_MAX];
+	char			 limit[NUMBER_TEXT_MAX];
+	char			 id[UUID_TEXT_LEN + 1];
+	const char		*p_q, *p_mt, *p_sha, *p_us, *p_id;
+
+	if (tags_bind(req, job, &lq->filter.tags, &tp) == -1)
+		return (STEP_DONE);
+
+	/* A group nothing can satisfy: no page to ask for. */
+	if (tp.none) {
+		query_params_free(&tp);
+		reply_json_text(req, HTTP_STATUS_OK, LIST_EMPTY_JSON,
+		    sizeof(LIST_EMPTY_JSON) - 1);
+		return (STEP_DONE);
+	}
+
+	filter_params(&lq->filter, &p_q, &p_mt, &p_sha);
 
 	p_us = p_id = NULL;
 	if (lq->has_cursor) {
@@ -310,9 +391,12 @@ list_start(struct http_request *req, struct job *job)
 	/* One row more than the page says whether another page follows. */
 	(void)snprintf(limit, sizeof(limit), "%d", lq->limit + 1);
 
+	/* The values are copied: the parameters can go at once. */
 	job_query(job, lq->sort == CURSOR_SORT_OLDEST ? list_oldest_sql :
-	    list_newest_sql, 8, p_inc, p_exc, p_q, p_mt, p_sha, p_us, p_id,
-	    limit);
+	    list_newest_sql, 16, tp.include, tp.exclude, p_q, p_mt, p_sha,
+	    p_us, p_id, limit, tp.any[0], tp.any[1], tp.any[2], tp.any[3],
+	    tp.any[4], tp.any[5], tp.any[6], tp.any[7]);
+	query_params_free(&tp);
 	return (STEP_WAIT);
 }
 
@@ -356,9 +440,6 @@ random_start(struct http_request *req, struct job *job)
 	struct random_state	*state = job->data;
 	struct listing_error	 err;
 	enum listing_status	 st;
-	char			 inc[LISTING_TAGS_JOINED_MAX];
-	char			 exc[LISTING_TAGS_JOINED_MAX];
-	const char		*p_inc, *p_exc, *p_q, *p_mt, *p_sha;
 	time_t			 exp;
 
 	if (auth_bearer(req, &exp) != KORE_RESULT_OK)
@@ -371,9 +452,31 @@ random_start(struct http_request *req, struct job *job)
 		return (STEP_DONE);
 	}
 
-	filter_params(&state->filter, inc, exc, &p_inc, &p_exc, &p_q, &p_mt,
-	    &p_sha);
-	job_query(job, random_sql, 5, p_inc, p_exc, p_q, p_mt, p_sha);
+	return (tags_expand(job, &state->filter.tags));
+}
+
+static enum step_result
+random_query(struct http_request *req, struct job *job)
+{
+	struct random_state	*state = job->data;
+	struct query_params	 tp;
+	const char		*p_q, *p_mt, *p_sha;
+
+	if (tags_bind(req, job, &state->filter.tags, &tp) == -1)
+		return (STEP_DONE);
+
+	if (tp.none) {
+		query_params_free(&tp);
+		reply_error(req, HTTP_STATUS_NOT_FOUND, "not_found",
+		    "no reaction matches");
+		return (STEP_DONE);
+	}
+
+	filter_params(&state->filter, &p_q, &p_mt, &p_sha);
+	job_query(job, random_sql, 13, tp.include, tp.exclude, p_q, p_mt,
+	    p_sha, tp.any[0], tp.any[1], tp.any[2], tp.any[3], tp.any[4],
+	    tp.any[5], tp.any[6], tp.any[7]);
+	query_params_free(&tp);
 	return (STEP_WAIT);
 }
 
@@ -574,21 +677,101 @@ list_cursor(const struct listing_query *lq, const struct job *job, int row,
 }
 
 /*
- * The five filter parameters, NULL where a filter is absent; inc and exc
- * hold LISTING_TAGS_JOINED_MAX bytes, which a tag_set always fits.
+ * Look up what the query's patterns match (the next step reads it), or
+ * go straight on when it has none.
  */
+static enum step_result
+tags_expand(struct job *job, const struct tag_query *q)
+{
+	char		 like[QUERY_PATTERNS_MAX][QUERY_LIKE_MAX + 1];
+	const char	*p[QUERY_PATTERNS_MAX];
+	char		 cap[NUMBER_TEXT_MAX];
+	size_t		 i;
+
+	if (q->npatterns == 0)
+		return (STEP_NEXT);
+
+	for (i = 0; i < QUERY_PATTERNS_MAX; i++) {
+		p[i] = NULL;
+		if (i >= q->npatterns)
+			continue;
+		if (query_pattern_like(q->patterns[i].text, like[i],
+		    sizeof(like[i])) == -1)
+			fatal("tags_expand: a pattern does not fit");
+		p[i] = like[i];
+	}
+
+	(void)snprintf(cap, sizeof(cap), "%d", TAGS_EXPANSION_MAX + 1);
+	job_query(job, expand_sql, 9, p[0], p[1], p[2], p[3], p[4], p[5],
+	    p[6], p[7], cap);
+	return (STEP_WAIT);
+}
+
+/*
+ * The query's parameters, with what its patterns matched (the result of
+ * tags_expand's lookup, when it had patterns). On -1 the reply has been
+ * sent.
+ */
+static int
+tags_bind(struct http_request *req, const struct job *job,
+    const struct tag_query *q, struct query_params *tp)
+{
+	struct kore_buf	*found[QUERY_PATTERNS_MAX];
+	const char	*matches[QUERY_PATTERNS_MAX];
+	const char	*name;
+	long		 slot;
+	int		 rows, i, ret;
+
+	memset(found, 0, sizeof(found));
+	memset(matches, 0, sizeof(matches));
+
+	rows = q->npatterns > 0 ? job_rows(job) : 0;
+	if (rows > TAGS_EXPANSION_MAX) {
+		reply_error_field(req, HTTP_STATUS_UNPROCESSABLE,
+		    "validation_failed", "tags", "tags: the patterns match "
+		    "more than 10000 tags; make them narrower");
+		return (-1);
+	}
+
+	for (i = 0; i < rows; i++) {
+		slot = strtol(job_value(job, i, EXPAND_COL_SLOT), NULL,
+		    DECIMAL_BASE) - 1;
+		if (slot < 0 || (size_t)slot >= q->npatterns)
+			fatal("tags_bind: slot %ld", slot);
+		name = job_value(job, i, EXPAND_COL_NAME);
+		if (found[slot] == NULL)
+			found[slot] = kore_buf_alloc(TAG_MAX_BYTES + 1);
+		else
+			kore_buf_append(found[slot], "\n", 1);
+		kore_buf_append(found[slot], name, strlen(name));
+	}
+	for (i = 0; i < QUERY_PATTERNS_MAX; i++) {
+		if (found[i] != NULL)
+			matches[i] = kore_buf_stringify(found[i], NULL);
+	}
+
+	ret = query_params_build(q, matches, tp);
+
+	for (i = 0; i < QUERY_PATTERNS_MAX; i++) {
+		if (found[i] != NULL)
+			kore_buf_free(found[i]);
+	}
+
+	if (ret == -1) {
+		log_error("event=tags_bind_failed reason=out_of_memory");
+		reply_error(req, HTTP_STATUS_INTERNAL_ERROR, "internal",
+		    "internal error");
+		return (-1);
+	}
+
+	return (0);
+}
+
+/* The other three filter parameters, NULL where a filter is absent. */
 static void
-filter_params(const struct listing_filter *f, char *inc, char *exc,
-    const char **p_inc, const char **p_exc, const char **p_q,
+filter_params(const struct listing_filter *f, const char **p_q,
     const char **p_mt, const char **p_sha)
 {
-	if (listing_tags_join(&f->include, inc,
-	    LISTING_TAGS_JOINED_MAX) == -1 ||
-	    listing_tags_join(&f->exclude, exc, LISTING_TAGS_JOINED_MAX) == -1)
-		fatal("filter_params: a tag set does not fit");
-
-	*p_inc = f->include.count > 0 ? inc : NULL;
-	*p_exc = f->exclude.count > 0 ? exc : NULL;
 	*p_q = f->has_q ? f->q_like : NULL;
 	*p_mt = f->has_media_type ? f->media_type : NULL;
 	*p_sha = f->has_sha256 ? f->sha256 : NULL;

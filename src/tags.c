@@ -20,7 +20,7 @@
 /* Characters a tag may never contain besides whitespace and controls. */
 #define TAG_SEPARATOR		','	/* splits tag lists */
 #define TAG_WILDCARD		'*'	/* reserved for search wildcards */
-#define TAG_EXCLUDE		'-'	/* "-tag" excludes in a filter */
+#define TAG_EXCLUDE		'-'	/* "-tag" excludes in a query */
 
 /* Code point ranges of the control characters (C0, DEL, C1). */
 #define CP_C0_LAST		0x1f
@@ -186,49 +186,13 @@ tag_set_parse_list(struct tag_set *set, const char *in, size_t len)
 	return (TAG_OK);
 }
 
-enum tag_status
-tag_filter_parse(const char *in, size_t len, struct tag_set *include,
-    struct tag_set *exclude)
+void
+tag_trim(const char **s, size_t *len)
 {
-	const char	*piece, *comma;
-	size_t		 plen;
-	enum tag_status	 st;
+	if (*s == NULL)
+		return;
 
-	tag_set_init(include);
-	tag_set_init(exclude);
-
-	if (in == NULL && len > 0)
-		return (TAG_INVALID);
-
-	trim(&in, &len);
-	if (len == 0)
-		return (TAG_OK);
-
-	for (;;) {
-		comma = memchr(in, TAG_SEPARATOR, len);
-		plen = (comma == NULL) ? len : (size_t)(comma - in);
-
-		piece = in;
-		trim(&piece, &plen);
-		if (plen == 0)
-			return (TAG_INVALID);
-
-		if (piece[0] == TAG_EXCLUDE) {
-			/* tag_normalise rejects "" and a second '-'. */
-			st = tag_set_add(exclude, piece + 1, plen - 1);
-		} else {
-			st = tag_set_add(include, piece, plen);
-		}
-		if (st != TAG_OK)
-			return (st);
-
-		if (comma == NULL)
-			break;
-		len -= (size_t)(comma - in) + 1;
-		in = comma + 1;
-	}
-
-	return (TAG_OK);
+	trim(s, len);
 }
 
 int

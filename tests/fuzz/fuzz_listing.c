@@ -63,8 +63,8 @@ check_filter(const struct listing_filter *f)
 	char		joined[LISTING_TAGS_JOINED_MAX];
 	size_t		i;
 
-	fuzz_tag_set_check(&f->include);
-	fuzz_tag_set_check(&f->exclude);
+	fuzz_tag_set_check(&f->tags.include);
+	fuzz_tag_set_check(&f->tags.exclude);
 	if (f->has_q && (strnlen(f->q, sizeof(f->q)) == sizeof(f->q) ||
 	    strnlen(f->q_like, sizeof(f->q_like)) == sizeof(f->q_like) ||
 	    !tag_title_valid(f->q, strlen(f->q))))
@@ -81,8 +81,8 @@ check_filter(const struct listing_filter *f)
 	}
 	if (listing_canonical(f, canon, sizeof(canon)) == 0)
 		abort();
-	if (listing_tags_join(&f->include, joined, sizeof(joined)) != 0 ||
-	    listing_tags_join(&f->exclude, joined, sizeof(joined)) != 0)
+	if (listing_tags_join(&f->tags.include, joined, sizeof(joined)) != 0 ||
+	    listing_tags_join(&f->tags.exclude, joined, sizeof(joined)) != 0)
 		abort();
 }
 

@@ -145,8 +145,8 @@ test_defaults(void **state)
 	assert_int_equal(lq.limit, LISTING_LIMIT_DEFAULT);
 	assert_int_equal(lq.sort, CURSOR_SORT_NEWEST);
 	assert_int_equal(lq.has_cursor, 0);
-	assert_int_equal(lq.filter.include.count, 0);
-	assert_int_equal(lq.filter.exclude.count, 0);
+	assert_int_equal(lq.filter.tags.include.count, 0);
+	assert_int_equal(lq.filter.tags.exclude.count, 0);
 	assert_int_equal(lq.filter.has_q, 0);
 	assert_int_equal(lq.filter.has_media_type, 0);
 	assert_int_equal(lq.filter.has_sha256, 0);
@@ -173,11 +173,11 @@ test_filters(void **state)
 	    "_off%5C&media_type=IMAGE/GIF&sha256="
 	    "ABCDEF0123456789abcdef0123456789ABCDEF0123456789abcdef0123456789"
 	    "&sort=oldest&limit=7", key, sizeof(key), &lq, &err), LISTING_OK);
-	assert_int_equal(lq.filter.include.count, 2);
-	assert_string_equal(lq.filter.include.tags[0], "akari");
-	assert_string_equal(lq.filter.include.tags[1], "cat");
-	assert_int_equal(lq.filter.exclude.count, 1);
-	assert_string_equal(lq.filter.exclude.tags[0], "dog");
+	assert_int_equal(lq.filter.tags.include.count, 2);
+	assert_string_equal(lq.filter.tags.include.tags[0], "akari");
+	assert_string_equal(lq.filter.tags.include.tags[1], "cat");
+	assert_int_equal(lq.filter.tags.exclude.count, 1);
+	assert_string_equal(lq.filter.tags.exclude.tags[0], "dog");
 	assert_int_equal(lq.filter.has_q, 1);
 	assert_string_equal(lq.filter.q, "100% _off\\");
 	assert_string_equal(lq.filter.q_like, "100\\% \\_off\\\\");
@@ -210,6 +210,27 @@ refused(const char *qs, enum listing_status st, const char *field)
 	assert_non_null(err.message);
 }
 
+/* A bad query says where, and the field is tags. */
+static void
+test_query_errors(void **state)
+{
+	struct listing_query	lq;
+	struct listing_error	err;
+
+	(void)state;
+	assert_int_equal(listing_parse("tags=cat%7C%7Cdog", key, sizeof(key),
+	    &lq, &err), LISTING_INVALID);
+	assert_string_equal(err.field, "tags");
+	assert_string_equal(err.message, "tags, at character 5: an empty "
+	    "alternative: a '|' needs a tag or pattern on each side");
+
+	assert_int_equal(listing_parse("tags=yuru*,cat%7Cdog,-sad", key,
+	    sizeof(key), &lq, &err), LISTING_OK);
+	assert_int_equal(lq.filter.tags.nany, 2);
+	assert_int_equal(lq.filter.tags.npatterns, 1);
+	assert_int_equal(lq.filter.tags.exclude.count, 1);
+}
+
 static void
 test_refusals(void **state)
 {
@@ -231,7 +252,8 @@ test_refusals(void **state)
 	refused("tags=a,", LISTING_INVALID, "tags");
 	refused("tags=-", LISTING_INVALID, "tags");
 	refused("tags=--a", LISTING_INVALID, "tags");
-	refused("tags=a*", LISTING_INVALID, "tags");
+	refused("tags=*", LISTING_INVALID, "tags");
+	refused("tags=a||b", LISTING_INVALID, "tags");
 	refused("tags=a%0Ab", LISTING_INVALID, "tags");
 	refused("tags=%FF", LISTING_INVALID, "tags");
 	refused("tags=a&tags=b", LISTING_BAD_REQUEST, "tags");
@@ -349,6 +371,13 @@ test_canonical(void **state)
 	lb = listing_canonical(&b.filter, tb, sizeof(tb));
 	assert_true(la != lb || memcmp(ta, tb, la) != 0);
 
+	/* Groups and patterns come after the tags, old text otherwise. */
+	assert_int_equal(listing_parse("tags=cat%7Cdog*,-sad*,x&q=y", key,
+	    sizeof(key), &b, &err), LISTING_OK);
+	lb = listing_canonical(&b.filter, tb, sizeof(tb));
+	assert_string_equal(tb,
+	    "v1\ni=x\ne=\na=cat|dog*\nx=sad*\nm=\ns=\nq=y");
+
 	/* q is last, so text that looks like a field stays inside it. */
 	assert_int_equal(listing_parse("q=x%0Am=image/png", key, sizeof(key),
 	    &b, &err), LISTING_INVALID);
@@ -440,6 +469,7 @@ main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_filters),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_query_errors),
 		cmocka_unit_test(test_cursor),
 		cmocka_unit_test(test_canonical),
 		cmocka_unit_test(test_tag_query),
