@@ -207,6 +207,16 @@ json_int(struct json_out *out, const char *key, int64_t value)
 }
 
 void
+json_bool(struct json_out *out, const char *key, int value)
+{
+	if (json_out_failed(out))
+		return;
+
+	json_key(out, key);
+	json_check(out, yajl_gen_bool(out->gen, value != 0));
+}
+
+void
 json_null(struct json_out *out, const char *key)
 {
 	if (json_out_failed(out))

@@ -56,6 +56,7 @@ void	json_array_open(struct json_out *, const char *key);
 void	json_array_close(struct json_out *);
 void	json_string(struct json_out *, const char *key, const char *value);
 void	json_int(struct json_out *, const char *key, int64_t value);
+void	json_bool(struct json_out *, const char *key, int value);
 void	json_null(struct json_out *, const char *key);
 
 #endif

@@ -55,6 +55,7 @@ static enum listing_status	fail(struct listing_error *,
 				    enum listing_status, const char *,
 				    const char *);
 static void	like_escape(const char *, char *, size_t);
+static void	tag_like(const char *, int, char *, size_t);
 static int	append(char *, size_t, size_t *, const char *, size_t);
 
 enum listing_param_status
@@ -225,7 +226,76 @@ listing_tag_query_parse(const char *qs, struct listing_tag_query *tq,
 		    "prefix must be the beginning of a valid tag", err));
 	}
 
+	ps = listing_param(qs, "q", buf, sizeof(buf), &len);
+	if (ps == LISTING_PARAM_OK && len > 0) {
+		if (tag_piece_normalise(buf, len, tq->q) != TAG_OK)
+			ps = LISTING_PARAM_INVALID;
+		else
+			tq->has_q = 1;
+	}
+	if (ps != LISTING_PARAM_OK && ps != LISTING_PARAM_ABSENT) {
+		return (param_error(ps, "q", LISTING_INVALID,
+		    "q must be a piece of a valid tag", err));
+	}
+
+	if (tq->has_prefix && tq->has_q) {
+		return (fail(err, LISTING_BAD_REQUEST, "q",
+		    "give prefix or q, not both"));
+	}
+	if (tq->has_prefix)
+		tag_like(tq->prefix, 0, tq->starts, sizeof(tq->starts));
+	if (tq->has_q) {
+		tag_like(tq->q, 0, tq->starts, sizeof(tq->starts));
+		tag_like(tq->q, 1, tq->contains, sizeof(tq->contains));
+	}
+
 	return (param_limit(qs, &tq->limit, err));
+}
+
+enum listing_status
+listing_export_parse(const char *qs, const void *key, size_t keylen,
+    struct listing_export *ex, struct listing_error *err)
+{
+	enum listing_param_status	 ps;
+	uint8_t				 hash[CURSOR_FILTER_BYTES];
+	uint64_t			 v;
+	char				 buf[LISTING_PARAM_MAX];
+	size_t				 len;
+
+	memset(ex, 0, sizeof(*ex));
+	ex->limit = LISTING_EXPORT_LIMIT_MAX;
+
+	ps = listing_param(qs, "limit", buf, sizeof(buf), &len);
+	if (ps == LISTING_PARAM_OK) {
+		/* Digits only, as the list's limit. */
+		if (len > sizeof("10000") - 1 || enc_decimal(buf, len,
+		    LISTING_EXPORT_LIMIT_MAX, &v) == -1 || v < 1)
+			ps = LISTING_PARAM_INVALID;
+		else
+			ex->limit = (int)v;
+	}
+	if (ps != LISTING_PARAM_OK && ps != LISTING_PARAM_ABSENT) {
+		return (param_error(ps, "limit", LISTING_BAD_REQUEST,
+		    "limit must be a whole number from 1 to 10000", err));
+	}
+
+	ps = listing_param(qs, "since", buf, sizeof(buf), &len);
+	if (ps == LISTING_PARAM_ABSENT || (ps == LISTING_PARAM_OK && len == 0))
+		return (LISTING_OK);
+	cursor_filter_hash(LISTING_EXPORT_CANONICAL,
+	    strlen(LISTING_EXPORT_CANONICAL), hash);
+	if (ps == LISTING_PARAM_OK &&
+	    (cursor_decode(key, keylen, buf, len, &ex->since) == -1 ||
+	    ex->since.sort != CURSOR_SORT_OLDEST ||
+	    memcmp(ex->since.filter_hash, hash, sizeof(hash)) != 0))
+		ps = LISTING_PARAM_INVALID;
+	if (ps != LISTING_PARAM_OK) {
+		return (param_error(ps, "since", LISTING_BAD_REQUEST,
+		    "since must be the next_since of an export", err));
+	}
+
+	ex->has_since = 1;
+	return (LISTING_OK);
 }
 
 size_t
@@ -506,6 +576,24 @@ like_escape(const char *in, char *out, size_t outlen)
 			out[n++] = LIKE_ESCAPE;
 		out[n++] = *in;
 	}
+	out[n] = '\0';
+}
+
+/*
+ * A tag or piece as LIKE text: escaped, then '%' after it, and before it
+ * too when anywhere is set. out holds LISTING_TAG_LIKE_MAX + 1 bytes.
+ */
+static void
+tag_like(const char *tag, int anywhere, char *out, size_t outlen)
+{
+	size_t	n;
+
+	n = 0;
+	if (anywhere)
+		out[n++] = '%';
+	like_escape(tag, out + n, outlen - n - 1);
+	n = strlen(out);
+	out[n++] = '%';
 	out[n] = '\0';
 }
 

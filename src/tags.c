@@ -39,6 +39,7 @@ static size_t	char_len(const char *, size_t);
 static void	trim(const char **, size_t *);
 static size_t	set_find(const struct tag_set *, const char *, int *);
 static enum tag_status	set_add_normalised(struct tag_set *, const char *);
+static enum tag_status	normalise(const char *, size_t, char *, int);
 
 int
 tag_utf8_valid(const char *s, size_t len)
@@ -59,6 +60,19 @@ tag_utf8_valid(const char *s, size_t len)
 
 enum tag_status
 tag_normalise(const char *in, size_t len, char out[TAG_MAX_BYTES + 1])
+{
+	return (normalise(in, len, out, 0));
+}
+
+enum tag_status
+tag_piece_normalise(const char *in, size_t len, char out[TAG_MAX_BYTES + 1])
+{
+	return (normalise(in, len, out, 1));
+}
+
+/* Both of the above: a piece may start with the '-' a tag may not. */
+static enum tag_status
+normalise(const char *in, size_t len, char *out, int piece)
 {
 	char		 buf[TAG_MAX_BYTES + 1];
 	const char	*p;
@@ -82,7 +96,7 @@ tag_normalise(const char *in, size_t len, char out[TAG_MAX_BYTES + 1])
 	}
 	buf[len] = '\0';
 
-	if (buf[0] == TAG_EXCLUDE)
+	if (buf[0] == TAG_EXCLUDE && !piece)
 		return (TAG_INVALID);
 
 	for (p = buf, i = len; i > 0; p += n, i -= n) {

@@ -53,6 +53,13 @@ int	tag_utf8_valid(const char *s, size_t len);
 enum tag_status	tag_normalise(const char *in, size_t len,
 		    char out[TAG_MAX_BYTES + 1]);
 
+/*
+ * The same for a piece of a tag (a search for the tags containing it):
+ * every rule of a tag but one, for a piece may start with '-'.
+ */
+enum tag_status	tag_piece_normalise(const char *in, size_t len,
+		    char out[TAG_MAX_BYTES + 1]);
+
 /* Make an empty set. */
 void	tag_set_init(struct tag_set *);
 

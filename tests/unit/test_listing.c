@@ -420,6 +420,103 @@ test_tag_query(void **state)
 	assert_int_equal(listing_tag_query_parse("limit=0", &tq, &err),
 	    LISTING_BAD_REQUEST);
 	assert_string_equal(err.field, "limit");
+
+	/* The LIKE texts: a prefix, and q both at the start and anywhere. */
+	assert_int_equal(listing_tag_query_parse("prefix=5%25_", &tq, &err),
+	    LISTING_OK);
+	assert_string_equal(tq.starts, "5\\%\\_%");
+	assert_int_equal(tq.has_q, 0);
+	assert_int_equal(listing_tag_query_parse("q=YURU", &tq, &err),
+	    LISTING_OK);
+	assert_int_equal(tq.has_q, 1);
+	assert_string_equal(tq.q, "yuru");
+	assert_string_equal(tq.starts, "yuru%");
+	assert_string_equal(tq.contains, "%yuru%");
+
+	/* A piece may start with '-': "-yuri" is in "yuru-yuri". */
+	assert_int_equal(listing_tag_query_parse("q=-yuri", &tq, &err),
+	    LISTING_OK);
+	assert_string_equal(tq.contains, "%-yuri%");
+	assert_int_equal(listing_tag_query_parse("q=a+b", &tq, &err),
+	    LISTING_INVALID);
+	assert_string_equal(err.field, "q");
+	assert_int_equal(listing_tag_query_parse("q=a*", &tq, &err),
+	    LISTING_INVALID);
+	assert_int_equal(listing_tag_query_parse("q=", &tq, &err),
+	    LISTING_OK);
+	assert_int_equal(tq.has_q, 0);
+	assert_int_equal(listing_tag_query_parse("q=a&prefix=b", &tq, &err),
+	    LISTING_BAD_REQUEST);
+	assert_string_equal(err.field, "q");
+	assert_int_equal(listing_tag_query_parse("q=a&q=b", &tq, &err),
+	    LISTING_BAD_REQUEST);
+
+	/* The longest piece, all escaped, fits. */
+	{
+		char	qs[8 + 3 * TAG_MAX_BYTES];
+		size_t	i, n;
+
+		n = (size_t)snprintf(qs, sizeof(qs), "q=");
+		for (i = 0; i < TAG_MAX_BYTES; i++)
+			n += (size_t)snprintf(qs + n, sizeof(qs) - n, "%%25");
+		assert_int_equal(listing_tag_query_parse(qs, &tq, &err),
+		    LISTING_OK);
+		assert_int_equal(strlen(tq.contains), 2 * TAG_MAX_BYTES + 2);
+	}
+}
+
+static void
+test_export(void **state)
+{
+	struct listing_export	ex;
+	struct listing_error	err;
+	struct cursor		c;
+	char			text[CURSOR_TEXT_MAX], qs[CURSOR_TEXT_MAX + 16];
+
+	(void)state;
+
+	assert_int_equal(listing_export_parse(NULL, key, sizeof(key), &ex,
+	    &err), LISTING_OK);
+	assert_int_equal(ex.limit, LISTING_EXPORT_LIMIT_MAX);
+	assert_int_equal(ex.has_since, 0);
+	assert_int_equal(listing_export_parse("limit=1&since=", key,
+	    sizeof(key), &ex, &err), LISTING_OK);
+	assert_int_equal(ex.limit, 1);
+	assert_int_equal(listing_export_parse("limit=10000", key, sizeof(key),
+	    &ex, &err), LISTING_OK);
+
+	assert_int_equal(listing_export_parse("limit=0", key, sizeof(key),
+	    &ex, &err), LISTING_BAD_REQUEST);
+	assert_string_equal(err.field, "limit");
+	assert_int_equal(listing_export_parse("limit=10001", key, sizeof(key),
+	    &ex, &err), LISTING_BAD_REQUEST);
+	assert_int_equal(listing_export_parse("limit=010", key, sizeof(key),
+	    &ex, &err), LISTING_OK);
+	assert_int_equal(listing_export_parse("limit=1e3", key, sizeof(key),
+	    &ex, &err), LISTING_BAD_REQUEST);
+
+	/* An export's cursor is taken; a list's is not. */
+	memset(&c, 0, sizeof(c));
+	c.created_us = 1764341519123456LL;
+	memset(c.id, 0xcd, sizeof(c.id));
+	c.sort = CURSOR_SORT_OLDEST;
+	cursor_filter_hash(LISTING_EXPORT_CANONICAL,
+	    strlen(LISTING_EXPORT_CANONICAL), c.filter_hash);
+	assert_int_equal(cursor_encode(key, sizeof(key), &c, text,
+	    sizeof(text)), 0);
+	(void)snprintf(qs, sizeof(qs), "since=%s", text);
+	assert_int_equal(listing_export_parse(qs, key, sizeof(key), &ex,
+	    &err), LISTING_OK);
+	assert_int_equal(ex.has_since, 1);
+	assert_int_equal(ex.since.created_us, c.created_us);
+
+	make_cursor("sort=oldest", key, text, sizeof(text));
+	(void)snprintf(qs, sizeof(qs), "since=%s", text);
+	assert_int_equal(listing_export_parse(qs, key, sizeof(key), &ex,
+	    &err), LISTING_BAD_REQUEST);
+	assert_string_equal(err.field, "since");
+	assert_int_equal(listing_export_parse("since=abc", key, sizeof(key),
+	    &ex, &err), LISTING_BAD_REQUEST);
 }
 
 static void
@@ -473,6 +570,7 @@ main(void)
 		cmocka_unit_test(test_cursor),
 		cmocka_unit_test(test_canonical),
 		cmocka_unit_test(test_tag_query),
+		cmocka_unit_test(test_export),
 		cmocka_unit_test(test_tags_join),
 	};
 

@@ -375,6 +375,34 @@ test_parse_list_limit(void **state)
 }
 
 static void
+test_piece_and_trim(void **state)
+{
+	char		 out[TAG_MAX_BYTES + 1];
+	const char	*s;
+	size_t		 len;
+
+	(void)state;
+
+	/* A piece is a tag that may start with '-'. */
+	assert_int_equal(tag_piece_normalise(LIT(" -Yuri "), out), TAG_OK);
+	assert_string_equal(out, "-yuri");
+	assert_int_equal(tag_normalise(LIT("-yuri"), out), TAG_INVALID);
+	assert_int_equal(tag_piece_normalise(LIT("a b"), out), TAG_INVALID);
+	assert_int_equal(tag_piece_normalise(LIT("a*"), out), TAG_INVALID);
+	assert_int_equal(tag_piece_normalise(LIT(""), out), TAG_INVALID);
+
+	s = "\xc2\xa0 a b\t";
+	len = strlen(s);
+	tag_trim(&s, &len);
+	assert_int_equal(len, 3);
+	assert_memory_equal(s, "a b", 3);
+	s = NULL;
+	len = 0;
+	tag_trim(&s, &len);
+	assert_null(s);
+}
+
+static void
 test_title(void **state)
 {
 	char	buf[TITLE_MAX_CHARS * 4 + 8];
@@ -438,6 +466,7 @@ main(void)
 		cmocka_unit_test(test_set_remove),
 		cmocka_unit_test(test_parse_list),
 		cmocka_unit_test(test_parse_list_limit),
+		cmocka_unit_test(test_piece_and_trim),
 		cmocka_unit_test(test_title),
 	};
 
