@@ -75,9 +75,31 @@ protected_json_headers(struct http_request *req)
 }
 
 /*
+ * The key management route that takes a body: the owner's login alone,
+ * and an API key is refused (403) before the body is read.
+ */
+int
+login_json_headers(struct http_request *req)
+{
+	if (request_headers_ambiguous(req))
+		return (KORE_RESULT_ERROR);
+
+	if (auth_bearer_is_key(req)) {
+		request_refuse_headers(req, HTTP_STATUS_FORBIDDEN, "forbidden",
+		    "this needs the owner's login; an API key cannot manage "
+		    "keys");
+		return (KORE_RESULT_ERROR);
+	}
+
+	return (protected_json_headers(req));
+}
+
+/*
  * For the header hooks of protected routes that take a body: without a
  * valid bearer token the answer is 401 and the body is never read. The
- * verdict is kept for the handler (auth_bearer).
+ * verdict is kept for the handler (auth.c). An API key cannot be judged
+ * here, where nothing may wait for the database: one of the right form
+ * goes on, and the handler's first steps look it up.
  */
 int
 request_token_headers(struct http_request *req)
@@ -87,6 +109,9 @@ request_token_headers(struct http_request *req)
 
 	if (request_headers_ambiguous(req))
 		return (KORE_RESULT_ERROR);
+
+	if (auth_bearer_is_key(req))
+		return (KORE_RESULT_OK);
 
 	if (auth_token_check(req, &exp, &why) == KORE_RESULT_OK)
 		return (KORE_RESULT_OK);

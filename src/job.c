@@ -235,6 +235,8 @@ job_free(struct job *job)
 	storage_call_free(job->call);
 	job->call = NULL;
 	job_clear_query(job);
+	if (job->data_free != NULL)
+		job->data_free(job->data);
 	kore_free(job->data);
 	kore_free(job);
 }
@@ -276,6 +278,31 @@ job_storage_done(struct storage_call *call, void *arg)
 		http_request_wakeup(job->req);
 	else
 		job_wakeup(job);
+}
+
+void
+job_wait(struct job *job)
+{
+	job->woken = 0;
+	job->pending = JOB_PENDING_WAKE;
+	if (job->req != NULL)
+		http_request_sleep(job->req);
+}
+
+void
+job_wake(struct job *job)
+{
+	job->woken = 1;
+	if (job->req != NULL)
+		http_request_wakeup(job->req);
+	else
+		job_wakeup(job);
+}
+
+void
+job_on_free(struct job *job, void (*fn)(void *))
+{
+	job->data_free = fn;
 }
 
 /* Kore is freeing the request: its context hands us the job. */
@@ -344,6 +371,9 @@ job_poll(struct job *job)
 			return (POLL_SLEEP);
 		return (POLL_READY);
 	}
+
+	if (job->pending == JOB_PENDING_WAKE)
+		return (job->woken ? POLL_READY : POLL_SLEEP);
 
 	return (job_poll_sql(job));
 }

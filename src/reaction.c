@@ -15,6 +15,8 @@
 #include <string.h>
 
 #include "app.h"
+#include "cursor.h"
+#include "log.h"
 #include "reaction.h"
 #include "tags.h"
 
@@ -23,6 +25,10 @@
 #define FILE_URL_FMT	"%s/api/v1/reactions/%s/file"
 #define REACTIONS_PATH	"/api/v1/reactions/"
 
+/* Derived once per worker from JWT_SECRET_KEY (see cursor.h). */
+static uint8_t	cursor_key_bytes[CURSOR_KEY_BYTES];
+static int	cursor_key_ready;
+
 static void	reaction_tags(struct json_out *, const char *);
 static void	reaction_dimension(struct json_out *, const char *,
 		    const struct job *, int, int);
@@ -30,6 +36,14 @@ static void	reaction_dimension(struct json_out *, const char *,
 void
 reaction_json(struct json_out *out, const char *key, const struct job *job,
     int row)
+{
+	json_open(out, key);
+	reaction_members(out, job, row);
+	json_close(out);
+}
+
+void
+reaction_members(struct json_out *out, const struct job *job, int row)
 {
 	char		url[FILE_URL_MAX];
 	int		n;
@@ -41,7 +55,6 @@ reaction_json(struct json_out *out, const char *key, const struct job *job,
 		return;
 	}
 
-	json_open(out, key);
 	json_string(out, "id", job_value(job, row, RC_ID));
 	json_string(out, "title", job_value(job, row, RC_TITLE));
 	reaction_tags(out, job_value(job, row, RC_TAGS));
@@ -54,7 +67,6 @@ reaction_json(struct json_out *out, const char *key, const struct job *job,
 	json_string(out, "created_at", job_value(job, row, RC_CREATED_AT));
 	json_string(out, "updated_at", job_value(job, row, RC_UPDATED_AT));
 	json_string(out, "file_url", url);
-	json_close(out);
 }
 
 void
@@ -86,6 +98,21 @@ reaction_path_id(struct http_request *req, char out[UUID_TEXT_LEN + 1])
 
 	memcpy(out, req->path + plen, UUID_TEXT_LEN);
 	out[UUID_TEXT_LEN] = '\0';
+}
+
+const uint8_t *
+reaction_cursor_key(void)
+{
+	if (!cursor_key_ready) {
+		if (cursor_key_derive(app_config.jwt_secret,
+		    app_config.jwt_secret_len, cursor_key_bytes) == -1) {
+			log_error("event=cursor_key_failed");
+			return (NULL);
+		}
+		cursor_key_ready = 1;
+	}
+
+	return (cursor_key_bytes);
 }
 
 /* Newline-separated, already sorted by byte value in the database. */

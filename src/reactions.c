@@ -181,16 +181,58 @@ static const char exists_sql[] =
     "SELECT 1 FROM reactions WHERE id = $1::uuid";
 
 /*
- * The row goes and its object is queued for removal in one statement, so
- * no moment exists where the object is unreferenced and unqueued.
+ * The row goes and its object is queued for removal in one statement
+ * (reaction.h); the step after it removes the object at once.
  */
 static const char delete_sql[] =
     "WITH d AS (DELETE FROM reactions WHERE id = $1::uuid "
-    "RETURNING object_key) "
-    "INSERT INTO storage_deletions (object_key, due_at) "
-    "SELECT object_key, now() FROM d "
-    "ON CONFLICT (object_key) DO UPDATE SET due_at = now() "
-    "RETURNING object_key";
+    REACTION_DELETE_RETURNING ") " REACTION_DELETE_QUEUE_SQL;
+
+/*
+ * The reactions of a bulk edit or delete (reaction.h): their rows locked
+ * in id order, so statements over the same reactions queue instead of
+ * deadlocking, and whether every id was found.
+ */
+#define BULK_TARGET_SQL							\
+	"WITH ids AS (SELECT DISTINCT "					\
+	"unnest(string_to_array($1::text, E'\\n'))::uuid AS id), "	\
+	"target AS (SELECT r.id, r.tags FROM reactions r "		\
+	"WHERE r.id IN (SELECT id FROM ids) "				\
+	"ORDER BY r.id FOR UPDATE), "					\
+	"verdict AS (SELECT (SELECT count(*) FROM ids) = "		\
+	"(SELECT count(*) FROM target) AS found, "			\
+	"(SELECT string_agg(id::text, E'\\n' ORDER BY id) FROM ids "	\
+	"WHERE id NOT IN (SELECT id FROM target)) AS missing), "
+
+/*
+ * Each reaction's tags less $2, plus $3, unique and in byte order as the
+ * single edit makes them; updated_at moves on every one.
+ */
+const char bulk_edit_sql[] =
+    BULK_TARGET_SQL
+    "edited AS (SELECT t.id, ARRAY(SELECT DISTINCT u COLLATE \"C\" "
+    "FROM unnest(array_cat(ARRAY(SELECT unnest(t.tags) EXCEPT "
+    "SELECT unnest(string_to_array($2::text, E'\\n'))), "
+    "string_to_array($3::text, E'\\n'))) AS x(u) ORDER BY 1) AS tags "
+    "FROM target t), "
+    "fits AS (SELECT NOT EXISTS (SELECT 1 FROM edited "
+    "WHERE cardinality(tags) > " SQL_TEXT(TAGS_MAX) ") AS ok), "
+    "upd AS (UPDATE reactions r SET tags = e.tags, "
+    "updated_at = GREATEST(clock_timestamp(), "
+    "r.updated_at + interval '1 millisecond') "
+    "FROM edited e, verdict v, fits f "
+    "WHERE r.id = e.id AND v.found AND f.ok RETURNING r.*) "
+    "SELECT " REACTION_COLUMNS ", v.found, f.ok, v.missing "
+    "FROM (verdict v CROSS JOIN fits f) LEFT JOIN upd r ON true "
+    "ORDER BY r.created_at DESC, r.id DESC";
+
+const char bulk_delete_sql[] =
+    BULK_TARGET_SQL
+    "d AS (DELETE FROM reactions r USING target t, verdict v "
+    "WHERE r.id = t.id AND v.found " REACTION_DELETE_RETURNING "), "
+    "queued AS (" REACTION_DELETE_QUEUE_SQL ") "
+    "SELECT v.found, (SELECT count(*) FROM queued), v.missing "
+    "FROM verdict v";
 
 static const char forget_deletion_sql[] =
     "DELETE FROM storage_deletions WHERE object_key = $1";
@@ -243,31 +285,39 @@ static int	tags_bind(struct http_request *, const struct job *,
 		    const struct tag_query *, struct query_params *);
 static void	filter_params(const struct listing_filter *,
 		    const char **, const char **, const char **);
-static const uint8_t	*cursor_key(void);
 static void	reply_listing_error(struct http_request *,
 		    enum listing_status, const struct listing_error *);
 static void	reply_not_found(struct http_request *);
 
-static const step_fn read_steps[] = { read_start, read_reply, NULL };
+static const step_fn read_steps[] = {
+	AUTH_STEPS_FULL,
+	read_start,
+	read_reply,
+	NULL,
+};
 static const step_fn list_steps[] = {
+	AUTH_STEPS_FULL,
 	list_start,
 	list_query,
 	list_reply,
 	NULL,
 };
 static const step_fn random_steps[] = {
+	AUTH_STEPS_FULL,
 	random_start,
 	random_query,
 	random_reply,
 	NULL,
 };
 static const step_fn edit_steps[] = {
+	AUTH_STEPS_FULL,
 	edit_start,
 	edit_result,
 	edit_missing,
 	NULL,
 };
 static const step_fn delete_steps[] = {
+	AUTH_STEPS_FULL,
 	delete_start,
 	delete_object,
 	delete_forget,
@@ -275,9 +325,6 @@ static const step_fn delete_steps[] = {
 	NULL,
 };
 
-/* Derived once per worker from JWT_SECRET_KEY (see cursor.h). */
-static uint8_t	cursor_key_bytes[CURSOR_KEY_BYTES];
-static int	cursor_key_ready;
 
 int
 reaction_read(struct http_request *req)
@@ -334,12 +381,9 @@ list_start(struct http_request *req, struct job *job)
 	struct listing_error	 err;
 	enum listing_status	 st;
 	const uint8_t		*key;
-	time_t			 exp;
 
-	if (auth_bearer(req, &exp) != KORE_RESULT_OK)
-		return (STEP_DONE);
 
-	if ((key = cursor_key()) == NULL) {
+	if ((key = reaction_cursor_key()) == NULL) {
 		reply_error(req, HTTP_STATUS_INTERNAL_ERROR, "internal",
 		    "internal error");
 		return (STEP_DONE);
@@ -440,10 +484,7 @@ random_start(struct http_request *req, struct job *job)
 	struct random_state	*state = job->data;
 	struct listing_error	 err;
 	enum listing_status	 st;
-	time_t			 exp;
 
-	if (auth_bearer(req, &exp) != KORE_RESULT_OK)
-		return (STEP_DONE);
 
 	/* The list's sort, limit and cursor mean nothing here: ignored. */
 	st = listing_filter_parse(req->query_string, &state->filter, &err);
@@ -503,10 +544,7 @@ edit_start(struct http_request *req, struct job *job)
 	char			 tags[LISTING_TAGS_JOINED_MAX];
 	char			 remove[LISTING_TAGS_JOINED_MAX];
 	char			 add[LISTING_TAGS_JOINED_MAX];
-	time_t			 exp;
 
-	if (auth_bearer(req, &exp) != KORE_RESULT_OK)
-		return (STEP_DONE);
 
 	reaction_path_id(req, state->id);
 
@@ -582,15 +620,12 @@ delete_start(struct http_request *req, struct job *job)
 	return (reaction_by_id(req, job, delete_sql));
 }
 
-/* The owner's token, then sql run with the reaction id of the path. */
+/* sql run with the reaction id of the path. */
 static enum step_result
 reaction_by_id(struct http_request *req, struct job *job, const char *sql)
 {
 	char	id[UUID_TEXT_LEN + 1];
-	time_t	exp;
 
-	if (auth_bearer(req, &exp) != KORE_RESULT_OK)
-		return (STEP_DONE);
 
 	reaction_path_id(req, id);
 	job_query(job, sql, 1, id);
@@ -672,7 +707,7 @@ list_cursor(const struct listing_query *lq, const struct job *job, int row,
 
 	listing_filter_hash(&lq->filter, c.filter_hash);
 
-	return (cursor_encode(cursor_key(), CURSOR_KEY_BYTES, &c, out,
+	return (cursor_encode(reaction_cursor_key(), CURSOR_KEY_BYTES, &c, out,
 	    outlen));
 }
 
@@ -775,21 +810,6 @@ filter_params(const struct listing_filter *f, const char **p_q,
 	*p_q = f->has_q ? f->q_like : NULL;
 	*p_mt = f->has_media_type ? f->media_type : NULL;
 	*p_sha = f->has_sha256 ? f->sha256 : NULL;
-}
-
-static const uint8_t *
-cursor_key(void)
-{
-	if (!cursor_key_ready) {
-		if (cursor_key_derive(app_config.jwt_secret,
-		    app_config.jwt_secret_len, cursor_key_bytes) == -1) {
-			log_error("event=cursor_key_failed");
-			return (NULL);
-		}
-		cursor_key_ready = 1;
-	}
-
-	return (cursor_key_bytes);
 }
 
 static void

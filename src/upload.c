@@ -135,6 +135,7 @@ static void	upload_tags_joined(const struct tag_set *, char *, size_t);
 static void	upload_continue(struct http_request *);
 
 static const step_fn upload_steps[] = {
+	AUTH_STEPS_UPLOAD,
 	upload_check,
 	upload_intent,
 	upload_store,
@@ -187,10 +188,7 @@ upload_check(struct http_request *req, struct job *job)
 {
 	struct upload		*up = job->data;
 	struct upload_fault	 fault;
-	time_t			 exp;
 
-	if (auth_bearer(req, &exp) != KORE_RESULT_OK)
-		return (STEP_DONE);
 
 	memset(&fault, 0, sizeof(fault));
 	if (upload_read(req, up, &fault) == -1 ||

@@ -223,7 +223,8 @@ test_patterns(void **state)
 	assert_int_equal(q.nany, 2);
 
 	/* The longest pattern: 64 bytes, stars included. */
-	parses("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa*");
+	parses("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa*");
 }
 
 static void
