@@ -13,7 +13,10 @@
 #      application built here, same workers, settings and flags;
 #   2. POST /api/v1/auth/login, right and wrong password: req/s against
 #      pgbench sending the one statement the handler sends;
-#   3-5. the list, transfer and memory cases of reactions.sh.
+#   3-5. the list, transfer and memory cases of reactions.sh;
+#   6. each form of the tag query language and autocomplete, of
+#      search.sh (its export case needs a library of real files only:
+#      search.sh runs it).
 # Knobs: see lib.sh (BENCH_SECONDS, BENCH_CONNECTIONS, ...).
 set -euo pipefail
 
@@ -27,4 +30,6 @@ bench_setup
 bench_health
 bench_login
 bench_reactions
+bench_search
+bench_autocomplete
 bench_table_print
