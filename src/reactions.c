@@ -46,28 +46,35 @@
  * and sha256, each NULL for "no filter". The unnamed statements libpq
  * sends are planned with the values known, so each NULL test folds away
  * and the GIN, trigram and btree indexes stay usable.
+ *
+ * Between the included tags and the rest come the "any" groups of the
+ * tag query (query.h), one parameter each: the reaction carries at least
+ * one of the '\n'-joined tags, NULL for an unused group. A pattern's
+ * matches are in its group's list by then, so these are plain array
+ * overlaps the GIN index answers. PostgreSQL tests a row's conditions of
+ * equal cost in the order written, and an overlap costs as much as its
+ * array is long: the conditions that admit few rows go first, and the
+ * exclusion (often a pattern's hundreds of tags) is only tested on rows
+ * that passed them (10.5 ms to 2.7 ms for cat-3|dog-1*,-sad* at 100,000
+ * reactions).
  */
-#define FILTERS_SQL							\
-	"($1::text IS NULL OR r.tags @> string_to_array($1, E'\\n')) "	\
-	"AND ($2::text IS NULL OR "					\
-	"NOT r.tags && string_to_array($2, E'\\n')) "			\
-	"AND ($3::text IS NULL OR "					\
-	"r.title ILIKE '%' || $3 || '%' ESCAPE '\\') "			\
-	"AND ($4::text IS NULL OR r.media_type = $4) "			\
-	"AND ($5::text IS NULL OR r.sha256 = $5) "
+#define INCLUDE_SQL							\
+	"($1::text IS NULL OR r.tags @> string_to_array($1, E'\\n')) "
 
-/*
- * The "any" groups of the tag query (query.h), one parameter each: the
- * reaction carries at least one of the '\n'-joined tags, NULL for an
- * unused group. A pattern's matches are in its group's list by then, so
- * these are plain array overlaps the GIN index answers.
- */
 #define ANY_SQL(n)							\
 	"AND ($" #n "::text IS NULL OR "				\
 	"r.tags && string_to_array($" #n ", E'\\n')) "
 #define ANY_FILTERS_SQL(a, b, c, d, e, f, g, h)				\
 	ANY_SQL(a) ANY_SQL(b) ANY_SQL(c) ANY_SQL(d)			\
 	ANY_SQL(e) ANY_SQL(f) ANY_SQL(g) ANY_SQL(h)
+
+#define FILTERS_SQL							\
+	"AND ($2::text IS NULL OR "					\
+	"NOT r.tags && string_to_array($2, E'\\n')) "			\
+	"AND ($3::text IS NULL OR "					\
+	"r.title ILIKE '%' || $3 || '%' ESCAPE '\\') "			\
+	"AND ($4::text IS NULL OR r.media_type = $4) "			\
+	"AND ($5::text IS NULL OR r.sha256 = $5) "
 
 _Static_assert(QUERY_ANY_MAX == 8, "ANY_FILTERS_SQL names 8 groups");
 
@@ -80,15 +87,15 @@ _Static_assert(QUERY_ANY_MAX == 8, "ANY_FILTERS_SQL names 8 groups");
 	"'epoch'::timestamptz + $6::bigint * interval '1 microsecond'"
 
 static const char list_newest_sql[] =
-    "SELECT " REACTION_COLUMNS " FROM reactions r WHERE " FILTERS_SQL
-    ANY_FILTERS_SQL(9, 10, 11, 12, 13, 14, 15, 16)
+    "SELECT " REACTION_COLUMNS " FROM reactions r WHERE " INCLUDE_SQL
+    ANY_FILTERS_SQL(9, 10, 11, 12, 13, 14, 15, 16) FILTERS_SQL
     "AND ($6::bigint IS NULL OR (r.created_at, r.id) < "
     "(" CURSOR_TIME_SQL ", $7::uuid)) "
     "ORDER BY r.created_at DESC, r.id DESC LIMIT $8::integer";
 
 static const char list_oldest_sql[] =
-    "SELECT " REACTION_COLUMNS " FROM reactions r WHERE " FILTERS_SQL
-    ANY_FILTERS_SQL(9, 10, 11, 12, 13, 14, 15, 16)
+    "SELECT " REACTION_COLUMNS " FROM reactions r WHERE " INCLUDE_SQL
+    ANY_FILTERS_SQL(9, 10, 11, 12, 13, 14, 15, 16) FILTERS_SQL
     "AND ($6::bigint IS NULL OR (r.created_at, r.id) > "
     "(" CURSOR_TIME_SQL ", $7::uuid)) "
     "ORDER BY r.created_at ASC, r.id ASC LIMIT $8::integer";
@@ -97,12 +104,12 @@ static const char list_oldest_sql[] =
  * One pass over the matching ids, keeping the one with the smallest
  * random(); only the winner's columns are then formatted (formatting
  * them for every match made this ten times slower). The inner "r" is
- * the subquery's own, so FILTERS_SQL applies there.
+ * the subquery's own, so the filters apply there.
  */
 static const char random_sql[] =
     "SELECT " REACTION_COLUMNS " FROM reactions r WHERE r.id = "
-    "(SELECT r.id FROM reactions r WHERE " FILTERS_SQL
-    ANY_FILTERS_SQL(6, 7, 8, 9, 10, 11, 12, 13)
+    "(SELECT r.id FROM reactions r WHERE " INCLUDE_SQL
+    ANY_FILTERS_SQL(6, 7, 8, 9, 10, 11, 12, 13) FILTERS_SQL
     "ORDER BY random() LIMIT 1)";
 
 /*
