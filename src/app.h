@@ -22,12 +22,14 @@
 
 #include <yajl/yajl_tree.h>
 
+#include "apikey.h"
 #include "client_ip.h"
 #include "config.h"
 #include "derive_media.h"
 #include "json.h"
 #include "request_id.h"
 #include "storage.h"
+#include "uuid.h"
 
 /* Statuses Kore's http.h does not name. */
 #define HTTP_STATUS_UNPROCESSABLE	422
@@ -45,12 +47,20 @@
 /* Read once in the parent before any port accepts; workers inherit it. */
 extern struct config	app_config;
 
+/* Who a protected request comes from, once auth.c has decided. */
+enum auth_who {
+	AUTH_NOBODY,
+	AUTH_LOGIN,		/* the owner's JWT */
+	AUTH_KEY_FULL,		/* an API key of scope "full" */
+	AUTH_KEY_UPLOAD,	/* an API key of scope "upload" */
+};
+
 /*
  * What reactbin keeps per request, in req->hdlr_extra: the request id,
  * the client address, the clock for the access line, the bytes sent, the
- * bearer token's verdict once a header hook has taken it, and the state
- * of an async handler with the function that releases it (request.c
- * knows nothing of what the state is).
+ * bearer token's verdict once a header hook has taken it, the API key
+ * being looked up, and the state of an async handler with the function
+ * that releases it (request.c knows nothing of what the state is).
  */
 struct request_ctx {
 	char		id[REQUEST_ID_MAX + 1];
@@ -60,6 +70,11 @@ struct request_ctx {
 	size_t		bytes_out;
 	int		token_checked;
 	time_t		token_expires;
+	enum auth_who	who;
+	int		key_pending;
+	int		key_upload_allowed;
+	char		key_hash[APIKEY_HASH_LEN + 1];
+	char		key_id[UUID_TEXT_LEN + 1];
 	void		*state;
 	void		(*state_free)(void *);
 };
@@ -165,6 +180,7 @@ struct job {
 	/* Held by something of the caller's own (a task): job_release(). */
 	int			 held;
 
+
 	void			*data;
 	/* Run by job_free() before data goes, for what data holds. */
 	void			(*cleanup)(struct job *);
@@ -254,11 +270,42 @@ int	db_migrate(const char *, char *, size_t);
 int	webapp_init(void);
 
 /*
- * auth.c. The header hooks of protected routes that take a body refuse
- * one sent without a valid token (401) before it is read.
+ * auth.c: who may call a protected endpoint. The steps of every
+ * protected handler begin with one of the AUTH_STEPS: the bearer is the
+ * owner's login (a JWT, checked at once) or an API key (apikey.h), told
+ * apart by its form. A key is looked up in the database on every
+ * request, so a revoked key stops working at once on every replica; an
+ * "upload" key passes only where uploads are taken, and the key
+ * management endpoints take the login alone. On failure the steps have
+ * answered 401 or 403.
+ */
+enum step_result	auth_login_step(struct http_request *, struct job *);
+enum step_result	auth_full_step(struct http_request *, struct job *);
+enum step_result	auth_upload_step(struct http_request *, struct job *);
+enum step_result	auth_key_step(struct http_request *, struct job *);
+
+#define AUTH_STEPS_LOGIN	auth_login_step
+#define AUTH_STEPS_FULL		auth_full_step, auth_key_step
+#define AUTH_STEPS_UPLOAD	auth_upload_step, auth_key_step
+
+/*
+ * The header hooks of protected routes that take a body refuse one sent
+ * without a valid token (401), or, for key management, with a key (403),
+ * before it is read; a key of the right form goes on to the steps.
  */
 int	auth_token_headers(struct http_request *);
 int	protected_json_headers(struct http_request *);
-int	auth_bearer(struct http_request *, time_t *);
+int	login_json_headers(struct http_request *);
+int	auth_bearer_is_key(struct http_request *);
+void	auth_forbidden(struct http_request *, const char *);
+
+/* keys.c: what auth.c asks the database about a key. */
+void	keys_lookup(struct job *, const char *);
+void	keys_touch(struct job *, const char *);
+
+#define KEYS_COL_ID		0
+#define KEYS_COL_SCOPE		1
+#define KEYS_COL_HASH		2
+#define KEYS_COL_STALE		3
 
 #endif

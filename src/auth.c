@@ -8,7 +8,8 @@
 
 /*
  * The owner's login, guarded by the brute-force lock in PostgreSQL, and
- * the bearer-token check every protected endpoint starts with.
+ * the bearer check every protected endpoint starts with: the owner's
+ * JWT, or an API key looked up in the database (app.h, "auth.c").
  */
 
 #include <stdio.h>
@@ -49,11 +50,18 @@ static const char login_attempt_sql[] =
 #define PG_TRUE			"t"
 #define PG_FALSE		"f"
 
+/* The scope names api_keys.scope holds (assets/migrations/007). */
+#define KEY_SCOPE_FULL		"full"
+#define KEY_SCOPE_UPLOAD	"upload"
+
 int	auth_login(struct http_request *);
 int	auth_me(struct http_request *);
 
 static enum step_result	login_check_body(struct http_request *, struct job *);
 static enum step_result	login_reply(struct http_request *, struct job *);
+static enum step_result	me_reply(struct http_request *, struct job *);
+static enum step_result	auth_begin(struct http_request *, struct job *,
+			    int, int);
 
 static void	login_failed(struct http_request *, int);
 static void	login_locked(struct http_request *, const char *);
@@ -68,6 +76,12 @@ static const step_fn login_steps[] = {
 	NULL,
 };
 
+static const step_fn me_steps[] = {
+	AUTH_STEPS_FULL,
+	me_reply,
+	NULL,
+};
+
 int
 auth_login(struct http_request *req)
 {
@@ -77,30 +91,202 @@ auth_login(struct http_request *req)
 int
 auth_me(struct http_request *req)
 {
-	struct json_out	 out;
-	time_t		 exp;
-	struct tm	 tm;
-	char		 stamp[RFC3339_LEN];
+	return (job_run(req, me_steps, 0));
+}
 
-	if (auth_bearer(req, &exp) != KORE_RESULT_OK)
-		return (KORE_RESULT_OK);
+/*
+ * Who is asking: the owner's login with its expiry, or a key, which does
+ * not expire (expires_at is null) and says which it is.
+ */
+static enum step_result
+me_reply(struct http_request *req, struct job *job)
+{
+	struct request_ctx	*ctx = request_ctx(req);
+	struct json_out		 out;
+	struct tm		 tm;
+	char			 stamp[RFC3339_LEN];
 
-	if (gmtime_r(&exp, &tm) == NULL ||
-	    strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
-		reply_error(req, HTTP_STATUS_INTERNAL_ERROR, "internal",
-		    "internal error");
-		return (KORE_RESULT_OK);
-	}
+	(void)job;
 
 	(void)json_out_init(&out);
 	json_open(&out, NULL);
 	json_put_string(&out, "username", app_config.owner_username);
-	json_put_string(&out, "expires_at", stamp);
+	if (ctx->who == AUTH_LOGIN) {
+		if (gmtime_r(&ctx->token_expires, &tm) == NULL ||
+		    strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ",
+		    &tm) == 0) {
+			json_out_free(&out);
+			reply_error(req, HTTP_STATUS_INTERNAL_ERROR,
+			    "internal", "internal error");
+			return (STEP_DONE);
+		}
+		json_put_string(&out, "expires_at", stamp);
+	} else {
+		json_put_null(&out, "expires_at");
+		json_put_string(&out, "key_id", ctx->key_id);
+		json_put_string(&out, "scope", KEY_SCOPE_FULL);
+	}
 	json_close(&out);
 
 	reply_json(req, HTTP_STATUS_OK, &out);
 	json_out_free(&out);
-	return (KORE_RESULT_OK);
+	return (STEP_DONE);
+}
+
+/* The first step of the key management endpoints: the login alone. */
+enum step_result
+auth_login_step(struct http_request *req, struct job *job)
+{
+	return (auth_begin(req, job, 0, 0));
+}
+
+/* The first step of every other protected endpoint but the upload. */
+enum step_result
+auth_full_step(struct http_request *req, struct job *job)
+{
+	return (auth_begin(req, job, 1, 0));
+}
+
+/* The first step of the upload: any key will do. */
+enum step_result
+auth_upload_step(struct http_request *req, struct job *job)
+{
+	return (auth_begin(req, job, 1, 1));
+}
+
+/*
+ * A login is checked now (or was, by a header hook); a key is looked up
+ * by its prefix and judged by auth_key_step. keys says whether keys are
+ * taken at all, upload whether an upload key is.
+ */
+static enum step_result
+auth_begin(struct http_request *req, struct job *job, int keys, int upload)
+{
+	struct request_ctx	*ctx = request_ctx(req);
+	const char		*header, *bearer, *why;
+	char			 prefix[APIKEY_PREFIX_LEN + 1];
+	time_t			 exp;
+
+	if (ctx->token_checked) {
+		ctx->who = AUTH_LOGIN;
+		return (STEP_NEXT);
+	}
+
+	if (!auth_bearer_is_key(req)) {
+		if (auth_token_check(req, &exp, &why) != KORE_RESULT_OK) {
+			auth_unauthorized(req, why);
+			return (STEP_DONE);
+		}
+		ctx->who = AUTH_LOGIN;
+		return (STEP_NEXT);
+	}
+
+	if (!keys) {
+		auth_forbidden(req, "this needs the owner's login; an API key "
+		    "cannot manage keys");
+		return (STEP_DONE);
+	}
+
+	/* auth_bearer_is_key() found exactly one Authorization header. */
+	if (!http_request_header(req, "authorization", &header) ||
+	    (bearer = token_from_authorization(header)) == NULL ||
+	    apikey_parse(bearer, prefix) == -1) {
+		auth_unauthorized(req, "the API key is not valid");
+		return (STEP_DONE);
+	}
+	if (apikey_hash(bearer, ctx->key_hash) == -1) {
+		reply_error(req, HTTP_STATUS_INTERNAL_ERROR, "internal",
+		    "internal error");
+		return (STEP_DONE);
+	}
+
+	ctx->key_pending = 1;
+	ctx->key_upload_allowed = upload;
+	keys_lookup(job, prefix);
+	return (STEP_WAIT);
+}
+
+/*
+ * The verdict on a key looked up by auth_begin: its row must exist and
+ * hold the hash of what was sent; its scope must fit the endpoint. Then
+ * last_used_at, when it is more than a minute old (a failure there costs
+ * only the date).
+ */
+enum step_result
+auth_key_step(struct http_request *req, struct job *job)
+{
+	struct request_ctx	*ctx = request_ctx(req);
+	const char		*scope;
+
+	if (!ctx->key_pending)
+		return (STEP_NEXT);
+	ctx->key_pending = 0;
+
+	if (job_rows(job) != 1 || !apikey_hash_equal(ctx->key_hash,
+	    job_value(job, 0, KEYS_COL_HASH))) {
+		auth_unauthorized(req, "the API key is not valid");
+		return (STEP_DONE);
+	}
+
+	scope = job_value(job, 0, KEYS_COL_SCOPE);
+	if (!strcmp(scope, KEY_SCOPE_FULL)) {
+		ctx->who = AUTH_KEY_FULL;
+	} else if (!strcmp(scope, KEY_SCOPE_UPLOAD)) {
+		ctx->who = AUTH_KEY_UPLOAD;
+		if (!ctx->key_upload_allowed) {
+			auth_forbidden(req, "an upload key may only upload "
+			    "(POST /api/v1/reactions)");
+			return (STEP_DONE);
+		}
+	} else {
+		log_error("event=auth_error reason=key_scope request_id=%s",
+		    ctx->id);
+		reply_error(req, HTTP_STATUS_INTERNAL_ERROR, "internal",
+		    "internal error");
+		return (STEP_DONE);
+	}
+	(void)kore_strlcpy(ctx->key_id, job_value(job, 0, KEYS_COL_ID),
+	    sizeof(ctx->key_id));
+
+	if (strcmp(job_value(job, 0, KEYS_COL_STALE), PG_TRUE))
+		return (STEP_NEXT);
+
+	keys_touch(job, ctx->key_id);
+	job_tolerate(job, JOB_ANY_SQLSTATE);
+	return (STEP_WAIT);
+}
+
+/*
+ * Is the request's bearer an API key by its form? A request with no
+ * bearer, or two Authorization headers, is not: the login check then
+ * answers it.
+ */
+int
+auth_bearer_is_key(struct http_request *req)
+{
+	struct http_header	*hdr;
+	const char		*header, *bearer;
+	int			 count;
+
+	count = 0;
+	TAILQ_FOREACH(hdr, &req->req_headers, list) {
+		if (!strcasecmp(hdr->header, "authorization"))
+			count++;
+	}
+	if (count != 1)
+		return (0);
+
+	if (!http_request_header(req, "authorization", &header) ||
+	    (bearer = token_from_authorization(header)) == NULL)
+		return (0);
+
+	return (apikey_is_key(bearer));
+}
+
+void
+auth_forbidden(struct http_request *req, const char *message)
+{
+	reply_error(req, HTTP_STATUS_FORBIDDEN, "forbidden", message);
 }
 
 /* A protected route with a JSON body: the token first, then the size. */
@@ -114,9 +300,31 @@ protected_json_headers(struct http_request *req)
 }
 
 /*
+ * The key management route that takes a body: the owner's login alone,
+ * and an API key is refused (403) before the body is read.
+ */
+int
+login_json_headers(struct http_request *req)
+{
+	if (request_headers_ambiguous(req))
+		return (KORE_RESULT_ERROR);
+
+	if (auth_bearer_is_key(req)) {
+		request_refuse_headers(req, HTTP_STATUS_FORBIDDEN, "forbidden",
+		    "this needs the owner's login; an API key cannot manage "
+		    "keys");
+		return (KORE_RESULT_ERROR);
+	}
+
+	return (protected_json_headers(req));
+}
+
+/*
  * For the header hooks of protected routes that take a body: without a
  * valid bearer token the answer is 401 and the body is never read. The
- * verdict is kept for the handler (auth_bearer).
+ * verdict is kept for the handler's first step. An API key cannot be
+ * judged here, where nothing may wait for the database: one of the right
+ * form goes on, and the handler's first steps look it up.
  */
 int
 auth_token_headers(struct http_request *req)
@@ -127,6 +335,9 @@ auth_token_headers(struct http_request *req)
 	if (request_headers_ambiguous(req))
 		return (KORE_RESULT_ERROR);
 
+	if (auth_bearer_is_key(req))
+		return (KORE_RESULT_OK);
+
 	if (auth_token_check(req, &exp, &why) == KORE_RESULT_OK)
 		return (KORE_RESULT_OK);
 
@@ -134,31 +345,6 @@ auth_token_headers(struct http_request *req)
 	request_refuse_headers(req, HTTP_STATUS_UNAUTHORIZED, "unauthorized",
 	    why);
 	return (KORE_RESULT_ERROR);
-}
-
-/*
- * Check the bearer token of a protected request. On failure the 401 has
- * been sent and KORE_RESULT_ERROR comes back; on success *exp holds the
- * token's expiry. A header hook may have checked it already.
- */
-int
-auth_bearer(struct http_request *req, time_t *exp)
-{
-	struct request_ctx	*ctx;
-	const char		*why;
-
-	ctx = request_ctx(req);
-	if (ctx->token_checked) {
-		*exp = ctx->token_expires;
-		return (KORE_RESULT_OK);
-	}
-
-	if (auth_token_check(req, exp, &why) != KORE_RESULT_OK) {
-		auth_unauthorized(req, why);
-		return (KORE_RESULT_ERROR);
-	}
-
-	return (KORE_RESULT_OK);
 }
 
 /*
@@ -200,6 +386,7 @@ auth_token_check(struct http_request *req, time_t *exp, const char **why)
 	ctx = request_ctx(req);
 	ctx->token_checked = 1;
 	ctx->token_expires = *exp;
+	ctx->who = AUTH_LOGIN;
 	return (KORE_RESULT_OK);
 }
 

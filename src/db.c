@@ -98,6 +98,8 @@ static const struct migration migrations[] = {
 	{ 3, "gin_fastupdate", asset_003_gin_fastupdate_sql },
 	{ 4, "login_attempt", asset_004_login_attempt_sql },
 	{ 5, "derivatives", asset_005_derivatives_sql },
+	{ 6, "tag_counts", asset_006_tag_counts_sql },
+	{ 7, "api_keys", asset_007_api_keys_sql },
 };
 
 #define MIGRATION_COUNT	(sizeof(migrations) / sizeof(migrations[0]))

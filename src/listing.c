@@ -11,12 +11,14 @@
  * values, and the canonical filter text a cursor is bound to.
  */
 
+#include <stdio.h>
 #include <string.h>
 
 #include "cursor.h"
 #include "encoding.h"
 #include "listing.h"
 #include "media.h"
+#include "query.h"
 #include "tags.h"
 
 #define QS_SEPARATOR	'&'
@@ -53,8 +55,8 @@ static enum listing_status	fail(struct listing_error *,
 				    enum listing_status, const char *,
 				    const char *);
 static void	like_escape(const char *, char *, size_t);
+static void	tag_like(const char *, int, char *, size_t);
 static int	append(char *, size_t, size_t *, const char *, size_t);
-static int	append_tags(char *, size_t, size_t *, const struct tag_set *);
 
 enum listing_param_status
 listing_param(const char *qs, const char *name, char *out, size_t outlen,
@@ -136,8 +138,8 @@ listing_filter_parse(const char *qs, struct listing_filter *f,
 	enum listing_status	st;
 
 	memset(f, 0, sizeof(*f));
-	tag_set_init(&f->include);
-	tag_set_init(&f->exclude);
+	tag_set_init(&f->tags.include);
+	tag_set_init(&f->tags.exclude);
 
 	if ((st = filter_tags(qs, f, err)) != LISTING_OK)
 		return (st);
@@ -224,7 +226,76 @@ listing_tag_query_parse(const char *qs, struct listing_tag_query *tq,
 		    "prefix must be the beginning of a valid tag", err));
 	}
 
+	ps = listing_param(qs, "q", buf, sizeof(buf), &len);
+	if (ps == LISTING_PARAM_OK && len > 0) {
+		if (tag_piece_normalise(buf, len, tq->q) != TAG_OK)
+			ps = LISTING_PARAM_INVALID;
+		else
+			tq->has_q = 1;
+	}
+	if (ps != LISTING_PARAM_OK && ps != LISTING_PARAM_ABSENT) {
+		return (param_error(ps, "q", LISTING_INVALID,
+		    "q must be a piece of a valid tag", err));
+	}
+
+	if (tq->has_prefix && tq->has_q) {
+		return (fail(err, LISTING_BAD_REQUEST, "q",
+		    "give prefix or q, not both"));
+	}
+	if (tq->has_prefix)
+		tag_like(tq->prefix, 0, tq->starts, sizeof(tq->starts));
+	if (tq->has_q) {
+		tag_like(tq->q, 0, tq->starts, sizeof(tq->starts));
+		tag_like(tq->q, 1, tq->contains, sizeof(tq->contains));
+	}
+
 	return (param_limit(qs, &tq->limit, err));
+}
+
+enum listing_status
+listing_export_parse(const char *qs, const void *key, size_t keylen,
+    struct listing_export *ex, struct listing_error *err)
+{
+	enum listing_param_status	 ps;
+	uint8_t				 hash[CURSOR_FILTER_BYTES];
+	uint64_t			 v;
+	char				 buf[LISTING_PARAM_MAX];
+	size_t				 len;
+
+	memset(ex, 0, sizeof(*ex));
+	ex->limit = LISTING_EXPORT_LIMIT_MAX;
+
+	ps = listing_param(qs, "limit", buf, sizeof(buf), &len);
+	if (ps == LISTING_PARAM_OK) {
+		/* Digits only, as the list's limit. */
+		if (len > sizeof("10000") - 1 || enc_decimal(buf, len,
+		    LISTING_EXPORT_LIMIT_MAX, &v) == -1 || v < 1)
+			ps = LISTING_PARAM_INVALID;
+		else
+			ex->limit = (int)v;
+	}
+	if (ps != LISTING_PARAM_OK && ps != LISTING_PARAM_ABSENT) {
+		return (param_error(ps, "limit", LISTING_BAD_REQUEST,
+		    "limit must be a whole number from 1 to 10000", err));
+	}
+
+	ps = listing_param(qs, "since", buf, sizeof(buf), &len);
+	if (ps == LISTING_PARAM_ABSENT || (ps == LISTING_PARAM_OK && len == 0))
+		return (LISTING_OK);
+	cursor_filter_hash(LISTING_EXPORT_CANONICAL,
+	    strlen(LISTING_EXPORT_CANONICAL), hash);
+	if (ps == LISTING_PARAM_OK &&
+	    (cursor_decode(key, keylen, buf, len, &ex->since) == -1 ||
+	    ex->since.sort != CURSOR_SORT_OLDEST ||
+	    memcmp(ex->since.filter_hash, hash, sizeof(hash)) != 0))
+		ps = LISTING_PARAM_INVALID;
+	if (ps != LISTING_PARAM_OK) {
+		return (param_error(ps, "since", LISTING_BAD_REQUEST,
+		    "since must be the next_since of an export", err));
+	}
+
+	ex->has_since = 1;
+	return (LISTING_OK);
 }
 
 size_t
@@ -232,13 +303,16 @@ listing_canonical(const struct listing_filter *f, char *out, size_t outlen)
 {
 	size_t		len;
 	int		ok;
+	char		tags[QUERY_CANONICAL_MAX];
+	size_t		tlen;
 
+	/* The tag part is as version 1 had it for filters it could name. */
 	len = 0;
-	ok = append(out, outlen, &len, CANONICAL_VERSION "\ni=",
-	    strlen(CANONICAL_VERSION "\ni="));
-	ok = ok && append_tags(out, outlen, &len, &f->include);
-	ok = ok && append(out, outlen, &len, "\ne=", strlen("\ne="));
-	ok = ok && append_tags(out, outlen, &len, &f->exclude);
+	tlen = query_canonical(&f->tags, tags, sizeof(tags));
+	ok = tlen > 0;
+	ok = ok && append(out, outlen, &len, CANONICAL_VERSION "\n",
+	    strlen(CANONICAL_VERSION "\n"));
+	ok = ok && append(out, outlen, &len, tags, tlen);
 
 	ok = ok && append(out, outlen, &len, "\nm=", strlen("\nm="));
 	if (f->has_media_type) {
@@ -304,6 +378,7 @@ filter_tags(const char *qs, struct listing_filter *f,
     struct listing_error *err)
 {
 	enum listing_param_status	 ps;
+	struct query_error		 qerr;
 	char				 buf[LISTING_PARAM_MAX];
 	size_t				 len;
 
@@ -315,17 +390,12 @@ filter_tags(const char *qs, struct listing_filter *f,
 		    "tags is too long", err));
 	}
 
-	switch (tag_filter_parse(buf, len, &f->include, &f->exclude)) {
-	case TAG_OK:
+	if (query_parse(buf, len, &f->tags, &qerr) == QUERY_OK)
 		return (LISTING_OK);
-	case TAG_TOO_MANY:
-		return (fail(err, LISTING_INVALID, "tags",
-		    "tags names more than 32 tags to include or exclude"));
-	default:
-		return (fail(err, LISTING_INVALID, "tags",
-		    "tags must be comma-separated tags, each optionally "
-		    "prefixed with - to exclude it"));
-	}
+
+	(void)snprintf(err->text, sizeof(err->text), "tags, at character "
+	    "%zu: %s", qerr.position, qerr.reason);
+	return (fail(err, LISTING_INVALID, "tags", err->text));
 }
 
 static enum listing_status
@@ -509,21 +579,22 @@ like_escape(const char *in, char *out, size_t outlen)
 	out[n] = '\0';
 }
 
-/* Tags hold no ',' and no whitespace: joining cannot be ambiguous. */
-static int
-append_tags(char *out, size_t outlen, size_t *used, const struct tag_set *set)
+/*
+ * A tag or piece as LIKE text: escaped, then '%' after it, and before it
+ * too when anywhere is set. out holds LISTING_TAG_LIKE_MAX + 1 bytes.
+ */
+static void
+tag_like(const char *tag, int anywhere, char *out, size_t outlen)
 {
-	size_t		i;
+	size_t	n;
 
-	for (i = 0; i < set->count; i++) {
-		if (i > 0 && !append(out, outlen, used, ",", 1))
-			return (0);
-		if (!append(out, outlen, used, set->tags[i],
-		    strlen(set->tags[i])))
-			return (0);
-	}
-
-	return (1);
+	n = 0;
+	if (anywhere)
+		out[n++] = '%';
+	like_escape(tag, out + n, outlen - n - 1);
+	n = strlen(out);
+	out[n++] = '%';
+	out[n] = '\0';
 }
 
 /* Append len bytes and keep out NUL-terminated; 0 when it does not fit. */

@@ -33,6 +33,7 @@
 #include <stdint.h>
 
 #include "cursor.h"
+#include "query.h"
 #include "tags.h"
 
 #define LISTING_LIMIT_DEFAULT	30
@@ -59,16 +60,22 @@ enum listing_status {
 	LISTING_INVALID		/* 422: a filter's value */
 };
 
-/* What went wrong: the parameter at fault and a message for the caller. */
+/* Room for a message that says where in the value the fault is. */
+#define LISTING_MESSAGE_MAX	256
+
+/*
+ * What went wrong: the parameter at fault and a message for the caller
+ * (message may point into text).
+ */
 struct listing_error {
 	const char	*field;
 	const char	*message;
+	char		 text[LISTING_MESSAGE_MAX];
 };
 
-/* The filters list and random share. */
+/* The filters list and random share; tags is the query language's. */
 struct listing_filter {
-	struct tag_set	include;
-	struct tag_set	exclude;
+	struct tag_query tags;
 	int		has_q;
 	char		q[LISTING_Q_MAX_BYTES + 1];
 	char		q_like[LISTING_Q_LIKE_MAX + 1];
@@ -124,16 +131,50 @@ enum listing_status	listing_parse(const char *qs, const void *key,
 			    size_t keylen, struct listing_query *,
 			    struct listing_error *);
 
-/* The tag endpoint's parameters. */
+/* A tag, or a piece of one, as LIKE text with a '%' at either end. */
+#define LISTING_TAG_LIKE_MAX	(2 * TAG_MAX_BYTES + 2)
+
+/*
+ * The tag endpoint's parameters: prefix or q, normalised, and the LIKE
+ * texts the SQL binds: starts for the tags that begin with the prefix
+ * or q, contains (q only) for those that have q anywhere.
+ */
 struct listing_tag_query {
 	int		has_prefix;
 	char		prefix[TAG_MAX_BYTES + 1];	/* normalised */
+	int		has_q;
+	char		q[TAG_MAX_BYTES + 1];		/* normalised */
+	char		starts[LISTING_TAG_LIKE_MAX + 1];
+	char		contains[LISTING_TAG_LIKE_MAX + 1];
 	int		limit;
 };
 
-/* prefix (normalised like a tag) and limit of the tag endpoint from qs. */
+/*
+ * prefix (normalised like a tag), q (normalised like a piece of a tag:
+ * it may start with '-') and limit of the tag endpoint from qs; prefix
+ * and q together are a 400.
+ */
 enum listing_status	listing_tag_query_parse(const char *qs,
 			    struct listing_tag_query *,
+			    struct listing_error *);
+
+/*
+ * The export's parameters (GET /api/v1/export): limit, the reactions in
+ * one part (1 to LISTING_EXPORT_LIMIT_MAX, that by default), and since,
+ * the cursor a previous part gave for the next (oldest first). The
+ * cursor is bound to the export as a list cursor is to its filters.
+ */
+#define LISTING_EXPORT_LIMIT_MAX	10000
+#define LISTING_EXPORT_CANONICAL	"export v1"
+
+struct listing_export {
+	int		limit;
+	int		has_since;
+	struct cursor	since;
+};
+
+enum listing_status	listing_export_parse(const char *qs, const void *key,
+			    size_t keylen, struct listing_export *,
 			    struct listing_error *);
 
 /*
@@ -142,7 +183,7 @@ enum listing_status	listing_tag_query_parse(const char *qs,
  * is too small (LISTING_CANONICAL_MAX always suffices).
  */
 #define LISTING_CANONICAL_MAX	\
-	(2 * LISTING_TAGS_JOINED_MAX + LISTING_Q_MAX_BYTES + 256)
+	(QUERY_CANONICAL_MAX + LISTING_Q_MAX_BYTES + 256)
 size_t	listing_canonical(const struct listing_filter *, char *out,
 	    size_t outlen);
 

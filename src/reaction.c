@@ -15,6 +15,8 @@
 #include <string.h>
 
 #include "app.h"
+#include "cursor.h"
+#include "log.h"
 #include "reaction.h"
 #include "tags.h"
 
@@ -22,6 +24,10 @@
 #define FILE_URL_MAX	2048
 #define FILE_URL_FMT	"%s/api/v1/reactions/%s/%s"
 #define REACTIONS_PATH	"/api/v1/reactions/"
+
+/* Derived once per worker from JWT_SECRET_KEY (see cursor.h). */
+static uint8_t	cursor_key_bytes[CURSOR_KEY_BYTES];
+static int	cursor_key_ready;
 
 static void	reaction_tags(struct json_out *, const char *);
 static void	reaction_dimension(struct json_out *, const char *,
@@ -94,6 +100,21 @@ reaction_path_id(struct http_request *req, char out[UUID_TEXT_LEN + 1])
 
 	memcpy(out, req->path + plen, UUID_TEXT_LEN);
 	out[UUID_TEXT_LEN] = '\0';
+}
+
+const uint8_t *
+reaction_cursor_key(void)
+{
+	if (!cursor_key_ready) {
+		if (cursor_key_derive(app_config.jwt_secret,
+		    app_config.jwt_secret_len, cursor_key_bytes) == -1) {
+			log_error("event=cursor_key_failed");
+			return (NULL);
+		}
+		cursor_key_ready = 1;
+	}
+
+	return (cursor_key_bytes);
 }
 
 /* Newline-separated, already sorted by byte value in the database. */

@@ -23,6 +23,7 @@
 #include "listing.h"
 #include "log.h"
 #include "patch.h"
+#include "query.h"
 #include "reaction.h"
 #include "tags.h"
 #include "uuid.h"
@@ -36,21 +37,46 @@
 
 #define DECIMAL_BASE		10
 
+/* A list page without items, for a query that cannot match. */
+#define LIST_EMPTY_JSON		"{\"items\":[],\"next_cursor\":null}"
+
 /*
  * The filters of list and random, as bound parameters $1..$5: included
  * tags and excluded tags ('\n'-joined), the LIKE-escaped q, media_type
  * and sha256, each NULL for "no filter". The unnamed statements libpq
  * sends are planned with the values known, so each NULL test folds away
  * and the GIN, trigram and btree indexes stay usable.
+ *
+ * Between the included tags and the rest come the "any" groups of the
+ * tag query (query.h), one parameter each: the reaction carries at least
+ * one of the '\n'-joined tags, NULL for an unused group. A pattern's
+ * matches are in its group's list by then, so these are plain array
+ * overlaps the GIN index answers. PostgreSQL tests a row's conditions of
+ * equal cost in the order written, and an overlap costs as much as its
+ * array is long: the conditions that admit few rows go first, and the
+ * exclusion (often a pattern's hundreds of tags) is only tested on rows
+ * that passed them (10.5 ms to 2.7 ms for cat-3|dog-1*,-sad* at 100,000
+ * reactions).
  */
+#define INCLUDE_SQL							\
+	"($1::text IS NULL OR r.tags @> string_to_array($1, E'\\n')) "
+
+#define ANY_SQL(n)							\
+	"AND ($" #n "::text IS NULL OR "				\
+	"r.tags && string_to_array($" #n ", E'\\n')) "
+#define ANY_FILTERS_SQL(a, b, c, d, e, f, g, h)				\
+	ANY_SQL(a) ANY_SQL(b) ANY_SQL(c) ANY_SQL(d)			\
+	ANY_SQL(e) ANY_SQL(f) ANY_SQL(g) ANY_SQL(h)
+
 #define FILTERS_SQL							\
-	"($1::text IS NULL OR r.tags @> string_to_array($1, E'\\n')) "	\
 	"AND ($2::text IS NULL OR "					\
 	"NOT r.tags && string_to_array($2, E'\\n')) "			\
 	"AND ($3::text IS NULL OR "					\
 	"r.title ILIKE '%' || $3 || '%' ESCAPE '\\') "			\
 	"AND ($4::text IS NULL OR r.media_type = $4) "			\
 	"AND ($5::text IS NULL OR r.sha256 = $5) "
+
+_Static_assert(QUERY_ANY_MAX == 8, "ANY_FILTERS_SQL names 8 groups");
 
 /*
  * The cursor's position as $6 (microseconds since the epoch) and $7 (the
@@ -61,13 +87,15 @@
 	"'epoch'::timestamptz + $6::bigint * interval '1 microsecond'"
 
 static const char list_newest_sql[] =
-    "SELECT " REACTION_COLUMNS " FROM reactions r WHERE " FILTERS_SQL
+    "SELECT " REACTION_COLUMNS " FROM reactions r WHERE " INCLUDE_SQL
+    ANY_FILTERS_SQL(9, 10, 11, 12, 13, 14, 15, 16) FILTERS_SQL
     "AND ($6::bigint IS NULL OR (r.created_at, r.id) < "
     "(" CURSOR_TIME_SQL ", $7::uuid)) "
     "ORDER BY r.created_at DESC, r.id DESC LIMIT $8::integer";
 
 static const char list_oldest_sql[] =
-    "SELECT " REACTION_COLUMNS " FROM reactions r WHERE " FILTERS_SQL
+    "SELECT " REACTION_COLUMNS " FROM reactions r WHERE " INCLUDE_SQL
+    ANY_FILTERS_SQL(9, 10, 11, 12, 13, 14, 15, 16) FILTERS_SQL
     "AND ($6::bigint IS NULL OR (r.created_at, r.id) > "
     "(" CURSOR_TIME_SQL ", $7::uuid)) "
     "ORDER BY r.created_at ASC, r.id ASC LIMIT $8::integer";
@@ -76,12 +104,41 @@ static const char list_oldest_sql[] =
  * One pass over the matching ids, keeping the one with the smallest
  * random(); only the winner's columns are then formatted (formatting
  * them for every match made this ten times slower). The inner "r" is
- * the subquery's own, so FILTERS_SQL applies there.
+ * the subquery's own, so the filters apply there.
  */
 static const char random_sql[] =
     "SELECT " REACTION_COLUMNS " FROM reactions r WHERE r.id = "
-    "(SELECT r.id FROM reactions r WHERE " FILTERS_SQL
+    "(SELECT r.id FROM reactions r WHERE " INCLUDE_SQL
+    ANY_FILTERS_SQL(6, 7, 8, 9, 10, 11, 12, 13) FILTERS_SQL
     "ORDER BY random() LIMIT 1)";
+
+/*
+ * What the patterns of a tag query match among the tags in use, $1..$8
+ * their LIKE texts (NULL for none): one branch per pattern, each planned
+ * with its pattern known, so a prefix walks tag_counts' key and a
+ * substring its trigram index (or the few thousand rows). $9 caps the
+ * rows: one more than TAGS_EXPANSION_MAX says there are too many.
+ */
+#define EXPAND_SQL(n)							\
+	"SELECT " #n " AS slot, name FROM tag_counts "			\
+	"WHERE $" #n "::text IS NOT NULL AND name LIKE $" #n " "
+
+static const char expand_sql[] =
+    "SELECT slot, name FROM (" EXPAND_SQL(1)
+    "UNION ALL " EXPAND_SQL(2) "UNION ALL " EXPAND_SQL(3)
+    "UNION ALL " EXPAND_SQL(4) "UNION ALL " EXPAND_SQL(5)
+    "UNION ALL " EXPAND_SQL(6) "UNION ALL " EXPAND_SQL(7)
+    "UNION ALL " EXPAND_SQL(8) ") e LIMIT $9::integer";
+
+_Static_assert(QUERY_PATTERNS_MAX == 8, "expand_sql has 8 slots");
+
+/*
+ * The tags the patterns of one query may stand for, in all: each is
+ * bound as a plain tag, and a few thousand are still a fast query.
+ */
+#define TAGS_EXPANSION_MAX	10000
+#define EXPAND_COL_SLOT		0
+#define EXPAND_COL_NAME		1
 
 static const char read_sql[] =
     "SELECT " REACTION_COLUMNS " FROM reactions r WHERE r.id = $1::uuid";
@@ -132,18 +189,58 @@ static const char exists_sql[] =
 
 /*
  * The row goes and its objects (the original and whatever derivatives the
- * queue made of it) are queued for removal in one statement, so no moment
- * exists where an object is unreferenced and unqueued.
+ * queue made of it) are queued for removal in one statement (reaction.h),
+ * so no moment exists where an object is unreferenced and unqueued.
  */
 static const char delete_sql[] =
     "WITH d AS (DELETE FROM reactions WHERE id = $1::uuid "
-    "RETURNING object_key, thumbnail_key, preview_key), "
-    "k AS (SELECT unnest(ARRAY[object_key, thumbnail_key, preview_key]) "
-    "AS object_key FROM d) "
-    "INSERT INTO storage_deletions (object_key, due_at) "
-    "SELECT object_key, now() FROM k WHERE object_key IS NOT NULL "
-    "ON CONFLICT (object_key) DO UPDATE SET due_at = now() "
-    "RETURNING object_key";
+    REACTION_DELETE_RETURNING ") " REACTION_DELETE_QUEUE_SQL;
+
+/*
+ * The reactions of a bulk edit or delete (reaction.h): their rows locked
+ * in id order, so statements over the same reactions queue instead of
+ * deadlocking, and whether every id was found.
+ */
+#define BULK_TARGET_SQL							\
+	"WITH ids AS (SELECT DISTINCT "					\
+	"unnest(string_to_array($1::text, E'\\n'))::uuid AS id), "	\
+	"target AS (SELECT r.id, r.tags FROM reactions r "		\
+	"WHERE r.id IN (SELECT id FROM ids) "				\
+	"ORDER BY r.id FOR UPDATE), "					\
+	"verdict AS (SELECT (SELECT count(*) FROM ids) = "		\
+	"(SELECT count(*) FROM target) AS found, "			\
+	"(SELECT string_agg(id::text, E'\\n' ORDER BY id) FROM ids "	\
+	"WHERE id NOT IN (SELECT id FROM target)) AS missing), "
+
+/*
+ * Each reaction's tags less $2, plus $3, unique and in byte order as the
+ * single edit makes them; updated_at moves on every one.
+ */
+const char bulk_edit_sql[] =
+    BULK_TARGET_SQL
+    "edited AS (SELECT t.id, ARRAY(SELECT DISTINCT u COLLATE \"C\" "
+    "FROM unnest(array_cat(ARRAY(SELECT unnest(t.tags) EXCEPT "
+    "SELECT unnest(string_to_array($2::text, E'\\n'))), "
+    "string_to_array($3::text, E'\\n'))) AS x(u) ORDER BY 1) AS tags "
+    "FROM target t), "
+    "fits AS (SELECT NOT EXISTS (SELECT 1 FROM edited "
+    "WHERE cardinality(tags) > " SQL_TEXT(TAGS_MAX) ") AS ok), "
+    "upd AS (UPDATE reactions r SET tags = e.tags, "
+    "updated_at = GREATEST(clock_timestamp(), "
+    "r.updated_at + interval '1 millisecond') "
+    "FROM edited e, verdict v, fits f "
+    "WHERE r.id = e.id AND v.found AND f.ok RETURNING r.*) "
+    "SELECT " REACTION_COLUMNS ", v.found, f.ok, v.missing "
+    "FROM (verdict v CROSS JOIN fits f) LEFT JOIN upd r ON true "
+    "ORDER BY r.created_at DESC, r.id DESC";
+
+const char bulk_delete_sql[] =
+    BULK_TARGET_SQL
+    "d AS (DELETE FROM reactions r USING target t, verdict v "
+    "WHERE r.id = t.id AND v.found " REACTION_DELETE_RETURNING "), "
+    "queued AS (" REACTION_DELETE_QUEUE_SQL ") "
+    "SELECT v.found, (SELECT count(*) FROM queued), v.missing "
+    "FROM verdict v";
 
 static const char forget_deletion_sql[] =
     "DELETE FROM storage_deletions WHERE object_key = $1";
@@ -174,8 +271,10 @@ struct delete_state {
 static enum step_result	read_start(struct http_request *, struct job *);
 static enum step_result	read_reply(struct http_request *, struct job *);
 static enum step_result	list_start(struct http_request *, struct job *);
+static enum step_result	list_query(struct http_request *, struct job *);
 static enum step_result	list_reply(struct http_request *, struct job *);
 static enum step_result	random_start(struct http_request *, struct job *);
+static enum step_result	random_query(struct http_request *, struct job *);
 static enum step_result	random_reply(struct http_request *, struct job *);
 static enum step_result	edit_start(struct http_request *, struct job *);
 static enum step_result	edit_result(struct http_request *, struct job *);
@@ -189,24 +288,44 @@ static enum step_result	reaction_by_id(struct http_request *, struct job *,
 
 static int	list_cursor(const struct listing_query *, const struct job *,
 		    int, char *, size_t);
-static void	filter_params(const struct listing_filter *, char *, char *,
-		    const char **, const char **, const char **, const char **,
-		    const char **);
-static const uint8_t	*cursor_key(void);
+static enum step_result	tags_expand(struct job *, const struct tag_query *);
+static int	tags_bind(struct http_request *, const struct job *,
+		    const struct tag_query *, struct query_params *);
+static void	filter_params(const struct listing_filter *,
+		    const char **, const char **, const char **);
 static void	reply_listing_error(struct http_request *,
 		    enum listing_status, const struct listing_error *);
 static void	reply_not_found(struct http_request *);
 
-static const step_fn read_steps[] = { read_start, read_reply, NULL };
-static const step_fn list_steps[] = { list_start, list_reply, NULL };
-static const step_fn random_steps[] = { random_start, random_reply, NULL };
+static const step_fn read_steps[] = {
+	AUTH_STEPS_FULL,
+	read_start,
+	read_reply,
+	NULL,
+};
+static const step_fn list_steps[] = {
+	AUTH_STEPS_FULL,
+	list_start,
+	list_query,
+	list_reply,
+	NULL,
+};
+static const step_fn random_steps[] = {
+	AUTH_STEPS_FULL,
+	random_start,
+	random_query,
+	random_reply,
+	NULL,
+};
 static const step_fn edit_steps[] = {
+	AUTH_STEPS_FULL,
 	edit_start,
 	edit_result,
 	edit_missing,
 	NULL,
 };
 static const step_fn delete_steps[] = {
+	AUTH_STEPS_FULL,
 	delete_start,
 	delete_object,
 	delete_forget,
@@ -214,9 +333,6 @@ static const step_fn delete_steps[] = {
 	NULL,
 };
 
-/* Derived once per worker from JWT_SECRET_KEY (see cursor.h). */
-static uint8_t	cursor_key_bytes[CURSOR_KEY_BYTES];
-static int	cursor_key_ready;
 
 int
 reaction_read(struct http_request *req)
@@ -270,36 +386,50 @@ static enum step_result
 list_start(struct http_request *req, struct job *job)
 {
 	struct list_state	*state = job->data;
-	struct listing_query	*lq = &state->query;
 	struct listing_error	 err;
 	enum listing_status	 st;
 	const uint8_t		*key;
-	char			 inc[LISTING_TAGS_JOINED_MAX];
-	char			 exc[LISTING_TAGS_JOINED_MAX];
-	char			 us[NUMBER_TEXT_MAX];
-	char			 limit[NUMBER_TEXT_MAX];
-	char			 id[UUID_TEXT_LEN + 1];
-	const char		*p_inc, *p_exc, *p_q, *p_mt, *p_sha;
-	const char		*p_us, *p_id;
-	time_t			 exp;
 
-	if (auth_bearer(req, &exp) != KORE_RESULT_OK)
-		return (STEP_DONE);
 
-	if ((key = cursor_key()) == NULL) {
+	if ((key = reaction_cursor_key()) == NULL) {
 		reply_error(req, HTTP_STATUS_INTERNAL_ERROR, "internal",
 		    "internal error");
 		return (STEP_DONE);
 	}
 
-	st = listing_parse(req->query_string, key, CURSOR_KEY_BYTES, lq, &err);
+	st = listing_parse(req->query_string, key, CURSOR_KEY_BYTES,
+	    &state->query, &err);
 	if (st != LISTING_OK) {
 		reply_listing_error(req, st, &err);
 		return (STEP_DONE);
 	}
 
-	filter_params(&lq->filter, inc, exc, &p_inc, &p_exc, &p_q, &p_mt,
-	    &p_sha);
+	return (tags_expand(job, &state->query.filter.tags));
+}
+
+static enum step_result
+list_query(struct http_request *req, struct job *job)
+{
+	struct list_state	*state = job->data;
+	struct listing_query	*lq = &state->query;
+	struct query_params	 tp;
+	char			 us[NUMBER_TEXT_MAX];
+	char			 limit[NUMBER_TEXT_MAX];
+	char			 id[UUID_TEXT_LEN + 1];
+	const char		*p_q, *p_mt, *p_sha, *p_us, *p_id;
+
+	if (tags_bind(req, job, &lq->filter.tags, &tp) == -1)
+		return (STEP_DONE);
+
+	/* A group nothing can satisfy: no page to ask for. */
+	if (tp.none) {
+		query_params_free(&tp);
+		reply_json_text(req, HTTP_STATUS_OK, LIST_EMPTY_JSON,
+		    sizeof(LIST_EMPTY_JSON) - 1);
+		return (STEP_DONE);
+	}
+
+	filter_params(&lq->filter, &p_q, &p_mt, &p_sha);
 
 	p_us = p_id = NULL;
 	if (lq->has_cursor) {
@@ -313,9 +443,12 @@ list_start(struct http_request *req, struct job *job)
 	/* One row more than the page says whether another page follows. */
 	(void)snprintf(limit, sizeof(limit), "%d", lq->limit + 1);
 
+	/* The values are copied: the parameters can go at once. */
 	job_query(job, lq->sort == CURSOR_SORT_OLDEST ? list_oldest_sql :
-	    list_newest_sql, 8, p_inc, p_exc, p_q, p_mt, p_sha, p_us, p_id,
-	    limit);
+	    list_newest_sql, 16, tp.include, tp.exclude, p_q, p_mt, p_sha,
+	    p_us, p_id, limit, tp.any[0], tp.any[1], tp.any[2], tp.any[3],
+	    tp.any[4], tp.any[5], tp.any[6], tp.any[7]);
+	query_params_free(&tp);
 	return (STEP_WAIT);
 }
 
@@ -359,13 +492,7 @@ random_start(struct http_request *req, struct job *job)
 	struct random_state	*state = job->data;
 	struct listing_error	 err;
 	enum listing_status	 st;
-	char			 inc[LISTING_TAGS_JOINED_MAX];
-	char			 exc[LISTING_TAGS_JOINED_MAX];
-	const char		*p_inc, *p_exc, *p_q, *p_mt, *p_sha;
-	time_t			 exp;
 
-	if (auth_bearer(req, &exp) != KORE_RESULT_OK)
-		return (STEP_DONE);
 
 	/* The list's sort, limit and cursor mean nothing here: ignored. */
 	st = listing_filter_parse(req->query_string, &state->filter, &err);
@@ -374,9 +501,31 @@ random_start(struct http_request *req, struct job *job)
 		return (STEP_DONE);
 	}
 
-	filter_params(&state->filter, inc, exc, &p_inc, &p_exc, &p_q, &p_mt,
-	    &p_sha);
-	job_query(job, random_sql, 5, p_inc, p_exc, p_q, p_mt, p_sha);
+	return (tags_expand(job, &state->filter.tags));
+}
+
+static enum step_result
+random_query(struct http_request *req, struct job *job)
+{
+	struct random_state	*state = job->data;
+	struct query_params	 tp;
+	const char		*p_q, *p_mt, *p_sha;
+
+	if (tags_bind(req, job, &state->filter.tags, &tp) == -1)
+		return (STEP_DONE);
+
+	if (tp.none) {
+		query_params_free(&tp);
+		reply_error(req, HTTP_STATUS_NOT_FOUND, "not_found",
+		    "no reaction matches");
+		return (STEP_DONE);
+	}
+
+	filter_params(&state->filter, &p_q, &p_mt, &p_sha);
+	job_query(job, random_sql, 13, tp.include, tp.exclude, p_q, p_mt,
+	    p_sha, tp.any[0], tp.any[1], tp.any[2], tp.any[3], tp.any[4],
+	    tp.any[5], tp.any[6], tp.any[7]);
+	query_params_free(&tp);
 	return (STEP_WAIT);
 }
 
@@ -403,10 +552,7 @@ edit_start(struct http_request *req, struct job *job)
 	char			 tags[LISTING_TAGS_JOINED_MAX];
 	char			 remove[LISTING_TAGS_JOINED_MAX];
 	char			 add[LISTING_TAGS_JOINED_MAX];
-	time_t			 exp;
 
-	if (auth_bearer(req, &exp) != KORE_RESULT_OK)
-		return (STEP_DONE);
 
 	reaction_path_id(req, state->id);
 
@@ -482,15 +628,12 @@ delete_start(struct http_request *req, struct job *job)
 	return (reaction_by_id(req, job, delete_sql));
 }
 
-/* The owner's token, then sql run with the reaction id of the path. */
+/* sql run with the reaction id of the path. */
 static enum step_result
 reaction_by_id(struct http_request *req, struct job *job, const char *sql)
 {
 	char	id[UUID_TEXT_LEN + 1];
-	time_t	exp;
 
-	if (auth_bearer(req, &exp) != KORE_RESULT_OK)
-		return (STEP_DONE);
 
 	reaction_path_id(req, id);
 	job_query(job, sql, 1, id);
@@ -585,44 +728,109 @@ list_cursor(const struct listing_query *lq, const struct job *job, int row,
 
 	listing_filter_hash(&lq->filter, c.filter_hash);
 
-	return (cursor_encode(cursor_key(), CURSOR_KEY_BYTES, &c, out,
+	return (cursor_encode(reaction_cursor_key(), CURSOR_KEY_BYTES, &c, out,
 	    outlen));
 }
 
 /*
- * The five filter parameters, NULL where a filter is absent; inc and exc
- * hold LISTING_TAGS_JOINED_MAX bytes, which a tag_set always fits.
+ * Look up what the query's patterns match (the next step reads it), or
+ * go straight on when it has none.
  */
+static enum step_result
+tags_expand(struct job *job, const struct tag_query *q)
+{
+	char		 like[QUERY_PATTERNS_MAX][QUERY_LIKE_MAX + 1];
+	const char	*p[QUERY_PATTERNS_MAX];
+	char		 cap[NUMBER_TEXT_MAX];
+	size_t		 i;
+
+	if (q->npatterns == 0)
+		return (STEP_NEXT);
+
+	for (i = 0; i < QUERY_PATTERNS_MAX; i++) {
+		p[i] = NULL;
+		if (i >= q->npatterns)
+			continue;
+		if (query_pattern_like(q->patterns[i].text, like[i],
+		    sizeof(like[i])) == -1)
+			fatal("tags_expand: a pattern does not fit");
+		p[i] = like[i];
+	}
+
+	(void)snprintf(cap, sizeof(cap), "%d", TAGS_EXPANSION_MAX + 1);
+	job_query(job, expand_sql, 9, p[0], p[1], p[2], p[3], p[4], p[5],
+	    p[6], p[7], cap);
+	return (STEP_WAIT);
+}
+
+/*
+ * The query's parameters, with what its patterns matched (the result of
+ * tags_expand's lookup, when it had patterns). On -1 the reply has been
+ * sent.
+ */
+static int
+tags_bind(struct http_request *req, const struct job *job,
+    const struct tag_query *q, struct query_params *tp)
+{
+	struct kore_buf	*found[QUERY_PATTERNS_MAX];
+	const char	*matches[QUERY_PATTERNS_MAX];
+	const char	*name;
+	long		 slot;
+	int		 rows, i, ret;
+
+	memset(found, 0, sizeof(found));
+	memset(matches, 0, sizeof(matches));
+
+	rows = q->npatterns > 0 ? job_rows(job) : 0;
+	if (rows > TAGS_EXPANSION_MAX) {
+		reply_error_field(req, HTTP_STATUS_UNPROCESSABLE,
+		    "validation_failed", "tags", "tags: the patterns match "
+		    "more than 10000 tags; make them narrower");
+		return (-1);
+	}
+
+	for (i = 0; i < rows; i++) {
+		slot = strtol(job_value(job, i, EXPAND_COL_SLOT), NULL,
+		    DECIMAL_BASE) - 1;
+		if (slot < 0 || (size_t)slot >= q->npatterns)
+			fatal("tags_bind: slot %ld", slot);
+		name = job_value(job, i, EXPAND_COL_NAME);
+		if (found[slot] == NULL)
+			found[slot] = kore_buf_alloc(TAG_MAX_BYTES + 1);
+		else
+			kore_buf_append(found[slot], "\n", 1);
+		kore_buf_append(found[slot], name, strlen(name));
+	}
+	for (i = 0; i < QUERY_PATTERNS_MAX; i++) {
+		if (found[i] != NULL)
+			matches[i] = kore_buf_stringify(found[i], NULL);
+	}
+
+	ret = query_params_build(q, matches, tp);
+
+	for (i = 0; i < QUERY_PATTERNS_MAX; i++) {
+		if (found[i] != NULL)
+			kore_buf_free(found[i]);
+	}
+
+	if (ret == -1) {
+		log_error("event=tags_bind_failed reason=out_of_memory");
+		reply_error(req, HTTP_STATUS_INTERNAL_ERROR, "internal",
+		    "internal error");
+		return (-1);
+	}
+
+	return (0);
+}
+
+/* The other three filter parameters, NULL where a filter is absent. */
 static void
-filter_params(const struct listing_filter *f, char *inc, char *exc,
-    const char **p_inc, const char **p_exc, const char **p_q,
+filter_params(const struct listing_filter *f, const char **p_q,
     const char **p_mt, const char **p_sha)
 {
-	if (listing_tags_join(&f->include, inc,
-	    LISTING_TAGS_JOINED_MAX) == -1 ||
-	    listing_tags_join(&f->exclude, exc, LISTING_TAGS_JOINED_MAX) == -1)
-		fatal("filter_params: a tag set does not fit");
-
-	*p_inc = f->include.count > 0 ? inc : NULL;
-	*p_exc = f->exclude.count > 0 ? exc : NULL;
 	*p_q = f->has_q ? f->q_like : NULL;
 	*p_mt = f->has_media_type ? f->media_type : NULL;
 	*p_sha = f->has_sha256 ? f->sha256 : NULL;
-}
-
-static const uint8_t *
-cursor_key(void)
-{
-	if (!cursor_key_ready) {
-		if (cursor_key_derive(app_config.jwt_secret,
-		    app_config.jwt_secret_len, cursor_key_bytes) == -1) {
-			log_error("event=cursor_key_failed");
-			return (NULL);
-		}
-		cursor_key_ready = 1;
-	}
-
-	return (cursor_key_bytes);
 }
 
 static void

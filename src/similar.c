@@ -53,6 +53,7 @@ static enum step_result	similar_search(struct http_request *,
 static enum step_result	similar_reply(struct http_request *, struct job *);
 
 static const step_fn similar_steps[] = {
+	AUTH_STEPS_FULL,
 	similar_start,
 	similar_search,
 	similar_reply,
@@ -87,10 +88,6 @@ similar_start(struct http_request *req, struct job *job)
 {
 	struct similar_state	*st = job->data;
 	struct listing_error	 err;
-	time_t			 exp;
-
-	if (auth_bearer(req, &exp) != KORE_RESULT_OK)
-		return (STEP_DONE);
 
 	if (similar_query_parse(req->query_string, &st->query, &err) !=
 	    LISTING_OK) {

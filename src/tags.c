@@ -20,7 +20,7 @@
 /* Characters a tag may never contain besides whitespace and controls. */
 #define TAG_SEPARATOR		','	/* splits tag lists */
 #define TAG_WILDCARD		'*'	/* reserved for search wildcards */
-#define TAG_EXCLUDE		'-'	/* "-tag" excludes in a filter */
+#define TAG_EXCLUDE		'-'	/* "-tag" excludes in a query */
 
 /* Code point ranges of the control characters (C0, DEL, C1). */
 #define CP_C0_LAST		0x1f
@@ -39,6 +39,7 @@ static size_t	char_len(const char *, size_t);
 static void	trim(const char **, size_t *);
 static size_t	set_find(const struct tag_set *, const char *, int *);
 static enum tag_status	set_add_normalised(struct tag_set *, const char *);
+static enum tag_status	normalise(const char *, size_t, char *, int);
 
 int
 tag_utf8_valid(const char *s, size_t len)
@@ -59,6 +60,19 @@ tag_utf8_valid(const char *s, size_t len)
 
 enum tag_status
 tag_normalise(const char *in, size_t len, char out[TAG_MAX_BYTES + 1])
+{
+	return (normalise(in, len, out, 0));
+}
+
+enum tag_status
+tag_piece_normalise(const char *in, size_t len, char out[TAG_MAX_BYTES + 1])
+{
+	return (normalise(in, len, out, 1));
+}
+
+/* Both of the above: a piece may start with the '-' a tag may not. */
+static enum tag_status
+normalise(const char *in, size_t len, char *out, int piece)
 {
 	char		 buf[TAG_MAX_BYTES + 1];
 	const char	*p;
@@ -82,7 +96,7 @@ tag_normalise(const char *in, size_t len, char out[TAG_MAX_BYTES + 1])
 	}
 	buf[len] = '\0';
 
-	if (buf[0] == TAG_EXCLUDE)
+	if (buf[0] == TAG_EXCLUDE && !piece)
 		return (TAG_INVALID);
 
 	for (p = buf, i = len; i > 0; p += n, i -= n) {
@@ -186,49 +200,13 @@ tag_set_parse_list(struct tag_set *set, const char *in, size_t len)
 	return (TAG_OK);
 }
 
-enum tag_status
-tag_filter_parse(const char *in, size_t len, struct tag_set *include,
-    struct tag_set *exclude)
+void
+tag_trim(const char **s, size_t *len)
 {
-	const char	*piece, *comma;
-	size_t		 plen;
-	enum tag_status	 st;
+	if (*s == NULL)
+		return;
 
-	tag_set_init(include);
-	tag_set_init(exclude);
-
-	if (in == NULL && len > 0)
-		return (TAG_INVALID);
-
-	trim(&in, &len);
-	if (len == 0)
-		return (TAG_OK);
-
-	for (;;) {
-		comma = memchr(in, TAG_SEPARATOR, len);
-		plen = (comma == NULL) ? len : (size_t)(comma - in);
-
-		piece = in;
-		trim(&piece, &plen);
-		if (plen == 0)
-			return (TAG_INVALID);
-
-		if (piece[0] == TAG_EXCLUDE) {
-			/* tag_normalise rejects "" and a second '-'. */
-			st = tag_set_add(exclude, piece + 1, plen - 1);
-		} else {
-			st = tag_set_add(include, piece, plen);
-		}
-		if (st != TAG_OK)
-			return (st);
-
-		if (comma == NULL)
-			break;
-		len -= (size_t)(comma - in) + 1;
-		in = comma + 1;
-	}
-
-	return (TAG_OK);
+	trim(s, len);
 }
 
 int

@@ -8,8 +8,8 @@
 
 /*
  * The rules for tags and titles (api.md "Tags"): normalising and validating
- * one tag, sets of tags as stored on a reaction, the upload tag list, the
- * list endpoint's include/exclude filter, and titles. Pure: no Kore.
+ * one tag, sets of tags as stored on a reaction, the upload tag list, and
+ * titles (the list endpoint's filter is query.h's). Pure: no Kore.
  *
  * Every function takes (pointer, length) input that may hold any bytes,
  * NUL included.
@@ -53,6 +53,13 @@ int	tag_utf8_valid(const char *s, size_t len);
 enum tag_status	tag_normalise(const char *in, size_t len,
 		    char out[TAG_MAX_BYTES + 1]);
 
+/*
+ * The same for a piece of a tag (a search for the tags containing it):
+ * every rule of a tag but one, for a piece may start with '-'.
+ */
+enum tag_status	tag_piece_normalise(const char *in, size_t len,
+		    char out[TAG_MAX_BYTES + 1]);
+
 /* Make an empty set. */
 void	tag_set_init(struct tag_set *);
 
@@ -82,17 +89,10 @@ enum tag_status	tag_set_parse_list(struct tag_set *, const char *in,
 		    size_t len);
 
 /*
- * Parse the list endpoint's filter "a,-b,c" into the tags that must be
- * present and those (written -tag) that must be absent. Pieces are split on
- * commas only and trimmed; an empty or all-whitespace input means no filter.
- * An empty piece ("a,,b", "a,"), a bare "-", or an invalid tag after the
- * "-" is TAG_INVALID; more than TAGS_MAX distinct tags on either side is
- * TAG_TOO_MANY. A tag both included and excluded is accepted: that filter
- * simply matches nothing. Both sets are initialised here; on error their
- * contents are unspecified.
+ * Narrow [*s, *s + *len) to exclude whitespace (as defined above) at both
+ * ends, the way tags are trimmed before they are checked.
  */
-enum tag_status	tag_filter_parse(const char *in, size_t len,
-		    struct tag_set *include, struct tag_set *exclude);
+void	tag_trim(const char **s, size_t *len);
 
 /*
  * Is s a valid title: strict UTF-8, at most TITLE_MAX_CHARS code points,

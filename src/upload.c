@@ -156,6 +156,7 @@ static void	upload_cleanup(struct job *);
 static void	upload_reply_created(struct http_request *, struct upload *);
 
 static const step_fn upload_steps[] = {
+	AUTH_STEPS_UPLOAD,
 	upload_check,
 	upload_intent,
 	upload_store,
@@ -210,12 +211,8 @@ upload_check(struct http_request *req, struct job *job)
 {
 	struct upload		*up = job->data;
 	struct upload_fault	 fault;
-	time_t			 exp;
 
 	job->cleanup = upload_cleanup;
-
-	if (auth_bearer(req, &exp) != KORE_RESULT_OK)
-		return (STEP_DONE);
 
 	memset(&fault, 0, sizeof(fault));
 	if (upload_read(req, up, &fault) == -1 ||

@@ -219,6 +219,7 @@ bench_list() {
 	sql=$(bench_c_string src/reactions.c list_newest_sql)
 	script="$BENCH_TMP/list.sql"
 	bench_pgbench_sql "$sql" :inc NULL NULL NULL NULL NULL NULL :limit \
+	    NULL NULL NULL NULL NULL NULL NULL NULL \
 	    >"$script"
 
 	for round in $(seq 1 "$BENCH_ROUNDS"); do
@@ -502,4 +503,278 @@ bench_reactions() {
 	bench_transfer 1 10
 	bench_transfer 10 5
 	bench_memory
+}
+
+# 6. Search (issue 12): every form of the tag query language at 100,000
+# reactions and 5,000 distinct tags, against pgbench running the same
+# statements with the same parameters (for a pattern, the lookup in
+# tag_counts and then the list, as the handler sends them), at a few
+# connections (2 cores: at 50 both sides only queue); then autocomplete;
+# then an export against listing the bucket and GETting each object
+# straight from S3.
+BENCH_SEARCH_WORDS="anime cat dog yuru happy sad angry smug cry laugh wow nope yes think facepalm shrug wave dance sleep eat run jump hug kiss blush confused scared bored excited tired cool derp evil love hate rage troll win fail omg lol meh ugh yay boo hmm oops wink grin pout"
+BENCH_SEARCH_PER_WORD=100
+BENCH_SEARCH_CONNECTIONS=${BENCH_SEARCH_CONNECTIONS:-4}
+BENCH_TAGS_Q=ca
+BENCH_TAGS_LIMIT=10
+BENCH_EXPORT_FILES=${BENCH_EXPORT_FILES:-60}
+BENCH_EXPORT_MIB=1
+
+# The forms, ';'-separated: a name, the tags parameter, then what the
+# handler binds for it: include and exclude tags (' '-separated, - for
+# none), the LIKE texts of the patterns in the order they come (',',
+# -), then for each "any" group "TAGS:PATTERNS" (the group's tags, and
+# the numbers of its own patterns, from 1), and last "x:PATTERNS" for
+# the excluding ones, whose matches go into exclude.
+BENCH_SEARCH_FORMS=(
+	"one tag;cat-3;cat-3;-;-"
+	"two tags;cat-1,dog-2;cat-1 dog-2;-;-"
+	"tag,-tag;cat-3,-dog-0;cat-3;dog-0;-"
+	"a|b;cat-3|dog-3;-;-;-;cat-3 dog-3:"
+	"prefix*;cat*;-;-;cat%;-:1"
+	"*infix*;*at-1*;-;-;%at-1%;-:1"
+	"a|b*,-c*;cat-3|dog-1*,-sad*;-;-;dog-1%,sad%;cat-3:1;x:2"
+)
+
+# bench_seed_search: the search library, in place of the list's: tags of
+# 50 words and 100 numbers, 1 to 6 a reaction, the low numbers far more
+# often (a power law), as a real library's are.
+bench_seed_search() {
+	local words
+	words=$(tr ' ' ',' <<<"$BENCH_SEARCH_WORDS")
+	bench_note "seeding $BENCH_ROWS reactions with $BENCH_SEARCH_PER_WORD tags a word"
+	psql "$DATABASE_URL" -q -v ON_ERROR_STOP=1 <<SQL
+DELETE FROM reactions WHERE object_key LIKE 'reactions/bench-%';
+INSERT INTO reactions (id, title, tags, media_type, size_bytes, width,
+    height, sha256, object_key, created_at, updated_at)
+SELECT gen_random_uuid(), 'bench reaction ' || g,
+    ARRAY(SELECT DISTINCT w[1 + (i % cardinality(w))] || '-' ||
+        (i / cardinality(w))
+        FROM (SELECT floor(cardinality(w) * $BENCH_SEARCH_PER_WORD *
+            power(random(), 2.5))::int AS i
+            FROM generate_series(1, 1 + (g % 6))) z ORDER BY 1),
+    'image/gif', 1000, 10, 10, encode(sha256(('s' || g)::bytea), 'hex'),
+    'reactions/bench-' || g, now() - (g || ' seconds')::interval, now()
+FROM generate_series(1, $BENCH_ROWS) g,
+    (SELECT string_to_array('$words', ',') AS w) words;
+VACUUM ANALYZE reactions;
+VACUUM ANALYZE tag_counts;
+SQL
+}
+
+# bench_like_names LIKE: the tags in use that match, '\n'-joined.
+bench_like_names() {
+	psql "$DATABASE_URL" -Atc \
+	    "SELECT string_agg(name, E'\n') FROM tag_counts WHERE name LIKE '$1'"
+}
+
+# bench_search_params FORM: pgbench -D options with the handler's
+# parameters for FORM (p1..p16 of the list, x1..x9 of the lookup), into
+# BENCH_SEARCH_ARGS, and the pgbench words for them into
+# BENCH_SEARCH_PWORDS / BENCH_SEARCH_XWORDS.
+bench_search_params() {
+	local inc exc pats part tags own k i n val
+	local -a fields p x lk
+	IFS=';' read -r -a fields <<<"$1"
+	inc=${fields[2]} exc=${fields[3]} pats=${fields[4]}
+	p=(NULL NULL NULL NULL NULL NULL NULL 31 NULL NULL NULL NULL NULL NULL NULL NULL)
+	x=(NULL NULL NULL NULL NULL NULL NULL NULL 10001)
+	[ "$inc" = - ] || p[0]=$(tr ' ' '\n' <<<"$inc")
+	[ "$exc" = - ] || p[1]=$(tr ' ' '\n' <<<"$exc")
+	lk=()
+	[ "$pats" = - ] || IFS=, read -r -a lk <<<"$pats"
+	for i in "${!lk[@]}"; do
+		x[i]=${lk[i]}
+	done
+	n=8
+	for part in "${fields[@]:5}"; do
+		IFS=: read -r tags own <<<"$part"
+		if [ "$tags" = x ]; then
+			for k in ${own//,/ }; do
+				val=$(bench_like_names "${lk[k - 1]}")
+				if [ "${p[1]}" = NULL ]; then p[1]=$val; else p[1]=${p[1]}$'\n'$val; fi
+			done
+			continue
+		fi
+		val=
+		[ "$tags" = - ] || val=$(tr ' ' '\n' <<<"$tags")
+		for k in ${own//,/ }; do
+			val=$val${val:+$'\n'}$(bench_like_names "${lk[k - 1]}")
+		done
+		p[n]=$val
+		n=$((n + 1))
+	done
+	BENCH_SEARCH_ARGS=()
+	BENCH_SEARCH_PWORDS=()
+	BENCH_SEARCH_XWORDS=()
+	for i in "${!p[@]}"; do
+		if [ "${p[i]}" = NULL ]; then
+			BENCH_SEARCH_PWORDS+=(NULL)
+		else
+			BENCH_SEARCH_ARGS+=(-D "p$((i + 1))=${p[i]}")
+			BENCH_SEARCH_PWORDS+=(":p$((i + 1))")
+		fi
+	done
+	for i in "${!x[@]}"; do
+		if [ "${x[i]}" = NULL ]; then
+			BENCH_SEARCH_XWORDS+=(NULL)
+		else
+			BENCH_SEARCH_ARGS+=(-D "x$((i + 1))=${x[i]}")
+			BENCH_SEARCH_XWORDS+=(":x$((i + 1))")
+		fi
+	done
+	BENCH_SEARCH_PATTERNS=${#lk[@]}
+}
+
+# bench_explain SCRIPT NAME -D VAR=VALUE...: EXPLAIN (ANALYZE, BUFFERS)
+# of each of the pgbench script's statements with those values, the
+# fastest of BENCH_EXPLAIN_RUNS (the machine is shared: the least is
+# what the statement costs), into $BENCH_TMP/explain.txt.
+BENCH_EXPLAIN_RUNS=${BENCH_EXPLAIN_RUNS:-10}
+bench_explain() {
+	BENCH_EXPLAIN_RUNS=$BENCH_EXPLAIN_RUNS python3 - "$1" "$2" \
+	    "$DATABASE_URL" "${@:3}" \
+	    >>"$BENCH_TMP/explain.txt" <<'PY'
+import os, re, subprocess, sys
+script, name, url, args = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+runs = int(os.environ["BENCH_EXPLAIN_RUNS"])
+vals = dict(a.split("=", 1) for a in args[1::2])
+lit = lambda v: "'" + v.replace("'", "''") + "'"
+print("== %s" % name)
+for stmt in open(script).read().split(";\n"):
+    stmt = stmt.strip()
+    if not stmt:
+        continue
+    sql = re.sub(r"(?<!:):([a-z]\w*)", lambda m: lit(vals[m.group(1)]), stmt)
+    sql = sql.replace("\\x3a", ":")
+    best = None
+    for _ in range(runs):
+        out = subprocess.run(["psql", url, "-X", "-At", "-c",
+                              "EXPLAIN (ANALYZE, BUFFERS) " + sql],
+                             capture_output=True, text=True).stdout
+        t = sum(float(v) for v in re.findall(
+            r"(?:Planning|Execution) Time: ([0-9.]+)", out))
+        if best is None or t < best[0]:
+            best = (t, out)
+    # The arrays of tag names are long: cut in the notes.
+    print(re.sub(r"'\{([^}]{60})[^}]*\}'", r"'{\1...}'", best[1]).rstrip())
+    print("-- database time (planning + execution): %.3f ms" % best[0])
+PY
+}
+
+bench_search() {
+	local form name query script path round i
+	local -a fields
+	bench_seed_search
+	BENCH_LIST_SQL=$(bench_c_string src/reactions.c list_newest_sql)
+	BENCH_EXPAND_SQL=$(bench_c_string src/reactions.c expand_sql)
+	: >"$BENCH_TMP/explain.txt"
+	i=0
+	for form in "${BENCH_SEARCH_FORMS[@]}"; do
+		i=$((i + 1))
+		IFS=';' read -r -a fields <<<"$form"
+		name=${fields[0]} query=${fields[1]}
+		bench_search_params "$form"
+		script="$BENCH_TMP/search-$i.sql"
+		: >"$script"
+		if [ "$BENCH_SEARCH_PATTERNS" -gt 0 ]; then
+			bench_pgbench_sql "$BENCH_EXPAND_SQL" \
+			    "${BENCH_SEARCH_XWORDS[@]}" >>"$script"
+		fi
+		bench_pgbench_sql "$BENCH_LIST_SQL" "${BENCH_SEARCH_PWORDS[@]}" \
+		    >>"$script"
+		bench_explain "$script" "$name: tags=$query" \
+		    "${BENCH_SEARCH_ARGS[@]}"
+		path="/api/v1/reactions?tags=$(jq -rn --arg v "$query" '$v|@uri')&limit=30"
+		curl -fsS -o /dev/null -H "Authorization: Bearer $BENCH_TOKEN" \
+		    "$BENCH_URL$path" || bench_die "search '$name' failed"
+		for round in $(seq 1 "$BENCH_ROUNDS"); do
+			bench_note "search '$name', round $round: reactbin, pgbench"
+			BENCH_CONNECTIONS=$BENCH_SEARCH_CONNECTIONS \
+			    bench_wrk "search-$i" "$BENCH_URL$path" \
+			    -H "Authorization: Bearer $BENCH_TOKEN"
+			[ "$WRK_ERRORS" -eq 0 ] || bench_note "search: $WRK_ERRORS errors"
+			bench_best "search-$i" "$WRK_RPS" "$WRK_P99"
+			BENCH_CONNECTIONS=$BENCH_SEARCH_CONNECTIONS \
+			    bench_pgbench "search-$i" "$script" "${BENCH_SEARCH_ARGS[@]}"
+			bench_best "search-$i-pgbench" "$PGB_TPS" "$PGB_P99"
+		done
+		bench_row "search '$name', $BENCH_SEARCH_CONNECTIONS conns, req/s" \
+		    "${BENCH_BEST_RPS[search-$i]}" \
+		    "${BENCH_BEST_RPS[search-$i-pgbench]}" "pgbench, same SQL" 0.7
+		bench_row "search '$name', p99 ms" "${BENCH_BEST_P99[search-$i]}" \
+		    "${BENCH_BEST_P99[search-$i-pgbench]}" "pgbench, same SQL"
+	done
+}
+
+# Autocomplete: GET /tags?q= of two letters (prefix and substring
+# matches) at a few connections; p99 against the 2 ms target.
+bench_autocomplete() {
+	local sql script path round
+	sql=$(bench_c_string src/taglist.c tag_list_sql)
+	script="$BENCH_TMP/tags.sql"
+	bench_pgbench_sql "$sql" :s :c :l >"$script"
+	bench_explain "$script" "autocomplete: GET /api/v1/tags?q=$BENCH_TAGS_Q" \
+	    -D "s=$BENCH_TAGS_Q%" -D "c=%$BENCH_TAGS_Q%" -D "l=$BENCH_TAGS_LIMIT"
+	path="/api/v1/tags?q=$BENCH_TAGS_Q&limit=$BENCH_TAGS_LIMIT"
+	for round in $(seq 1 "$BENCH_ROUNDS"); do
+		bench_note "autocomplete, round $round: reactbin, pgbench"
+		BENCH_CONNECTIONS=$BENCH_SEARCH_CONNECTIONS \
+		    bench_wrk tags "$BENCH_URL$path" \
+		    -H "Authorization: Bearer $BENCH_TOKEN"
+		bench_best tags "$WRK_RPS" "$WRK_P99"
+		BENCH_CONNECTIONS=$BENCH_SEARCH_CONNECTIONS \
+		    bench_pgbench tags "$script" -D "s=$BENCH_TAGS_Q%" \
+		    -D "c=%$BENCH_TAGS_Q%" -D "l=$BENCH_TAGS_LIMIT"
+		bench_best tags-pgbench "$PGB_TPS" "$PGB_P99"
+	done
+	bench_row "autocomplete q=$BENCH_TAGS_Q, $BENCH_SEARCH_CONNECTIONS conns, req/s" \
+	    "${BENCH_BEST_RPS[tags]}" "${BENCH_BEST_RPS[tags-pgbench]}" \
+	    "pgbench, same SQL"
+	bench_row "autocomplete p99 ms" "${BENCH_BEST_P99[tags]}" \
+	    "${BENCH_BEST_P99[tags-pgbench]}" "pgbench, same SQL" "<=2"
+}
+
+# The export: BENCH_EXPORT_FILES files of BENCH_EXPORT_MIB MiB, the only
+# reactions there are (run it before any seed), through GET /export,
+# against a listing of the bucket and a GET of each object on one
+# connection, as curl does given every URL.
+bench_export() {
+	local i f bytes t code round best=0 best_s3=0 keys cfg
+	bench_note "export: uploading $BENCH_EXPORT_FILES x $BENCH_EXPORT_MIB MiB"
+	psql "$DATABASE_URL" -qc "DELETE FROM reactions WHERE object_key LIKE 'reactions/bench-%'"
+	for i in $(seq 1 "$BENCH_EXPORT_FILES"); do
+		f="$BENCH_TMP/export-$i.png"
+		bench_make_file "$f" "$BENCH_EXPORT_MIB"
+		bench_small_upload "$f" >/dev/null
+		rm -f "$f"
+	done
+	cfg="$BENCH_TMP/s3-gets.cfg"
+	for round in $(seq 1 "$BENCH_ROUNDS"); do
+		bench_note "export, round $round: reactbin, the bucket"
+		read -r t code bytes < <(curl -sS -o /dev/null \
+		    -w '%{time_total} %{http_code} %{size_download}\n' \
+		    -H "Authorization: Bearer $BENCH_TOKEN" "$BENCH_URL/api/v1/export")
+		[ "$code" = 200 ] || bench_die "export answered $code"
+		t=$(bench_calc "$bytes / 1000000 / $t")
+		[ "$(bench_calc "$t > $best")" = 1 ] && best=$t
+
+		# The baseline: the listing, then every object, timed together
+		# (curl signs the query as written: its keys go sorted).
+		t=$(date +%s.%N)
+		keys=$(bench_s3 -H "x-amz-content-sha256: $BENCH_EMPTY_SHA256" \
+		    "$S3_ENDPOINT_URL/$S3_BUCKET_NAME?list-type=2&max-keys=1000&prefix=reactions%2F" |
+		    grep -o '<Key>[^<]*</Key>' | sed 's/<Key>\(.*\)<\/Key>/\1/')
+		: >"$cfg"
+		while read -r k; do
+			printf 'url = "%s/%s/%s"\noutput = "/dev/null"\n' \
+			    "$S3_ENDPOINT_URL" "$S3_BUCKET_NAME" "$k" >>"$cfg"
+		done <<<"$keys"
+		bytes=$(bench_s3 -H "x-amz-content-sha256: $BENCH_EMPTY_SHA256" \
+		    -K "$cfg" -w '%{size_download}\n' | awk '{ n += $1 } END { print n }')
+		t=$(bench_calc "$bytes / 1000000 / ($(date +%s.%N) - $t)")
+		[ "$(bench_calc "$t > $best_s3")" = 1 ] && best_s3=$t
+	done
+	bench_row "export $BENCH_EXPORT_FILES x $BENCH_EXPORT_MIB MiB, MB/s" "$best" \
+	    "$best_s3" "list + GET from S3" 0.8
 }

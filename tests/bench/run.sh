@@ -18,6 +18,9 @@
 #      vipsthumbnail, a clip's frame against ffmpeg | vipsthumbnail,
 #      upload p50 with generation on and off, peak RSS while ten 45 MB
 #      GIFs are derived.
+#   7. each form of the tag query language and autocomplete, of
+#      search.sh (its export case needs a library of real files only:
+#      search.sh runs it).
 # Knobs: see lib.sh (BENCH_SECONDS, BENCH_CONNECTIONS, ...).
 set -euo pipefail
 
@@ -34,4 +37,6 @@ bench_health
 bench_login
 bench_reactions
 bench_derive
+bench_search
+bench_autocomplete
 bench_table_print

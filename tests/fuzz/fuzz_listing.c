@@ -36,7 +36,7 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 static const char *const fuzz_params[] = {
 	"tags", "q", "media_type", "sha256", "limit", "sort", "cursor",
-	"prefix",
+	"prefix", "since",
 };
 #define FUZZ_PARAMS	(sizeof(fuzz_params) / sizeof(fuzz_params[0]))
 
@@ -63,8 +63,8 @@ check_filter(const struct listing_filter *f)
 	char		joined[LISTING_TAGS_JOINED_MAX];
 	size_t		i;
 
-	fuzz_tag_set_check(&f->include);
-	fuzz_tag_set_check(&f->exclude);
+	fuzz_tag_set_check(&f->tags.include);
+	fuzz_tag_set_check(&f->tags.exclude);
 	if (f->has_q && (strnlen(f->q, sizeof(f->q)) == sizeof(f->q) ||
 	    strnlen(f->q_like, sizeof(f->q_like)) == sizeof(f->q_like) ||
 	    !tag_title_valid(f->q, strlen(f->q))))
@@ -81,8 +81,8 @@ check_filter(const struct listing_filter *f)
 	}
 	if (listing_canonical(f, canon, sizeof(canon)) == 0)
 		abort();
-	if (listing_tags_join(&f->include, joined, sizeof(joined)) != 0 ||
-	    listing_tags_join(&f->exclude, joined, sizeof(joined)) != 0)
+	if (listing_tags_join(&f->tags.include, joined, sizeof(joined)) != 0 ||
+	    listing_tags_join(&f->tags.exclude, joined, sizeof(joined)) != 0)
 		abort();
 }
 
@@ -156,6 +156,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct listing_query		 lq;
 	struct listing_filter		 f;
 	struct listing_tag_query	 tq;
+	struct listing_export		 ex;
 	struct listing_error		 err;
 	enum listing_status		 st;
 	char				 a[LISTING_CANONICAL_MAX];
@@ -211,6 +212,27 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (tq.has_prefix &&
 		    strnlen(tq.prefix, sizeof(tq.prefix)) == sizeof(tq.prefix))
+			abort();
+		if (tq.has_prefix && tq.has_q)
+			abort();
+		/* The LIKE texts end in '%' and fit their buffers. */
+		if ((tq.has_prefix || tq.has_q) && (strnlen(tq.starts,
+		    sizeof(tq.starts)) == sizeof(tq.starts) ||
+		    tq.starts[strlen(tq.starts) - 1] != '%'))
+			abort();
+		if (tq.has_q && (tq.contains[0] != '%' ||
+		    strnlen(tq.contains, sizeof(tq.contains)) ==
+		    sizeof(tq.contains)))
+			abort();
+	} else
+		check_error(st, &err);
+
+	memset(&err, 0, sizeof(err));
+	if ((st = listing_export_parse(qs, fuzz_cursor_key(FUZZ_SECRET),
+	    CURSOR_KEY_BYTES, &ex, &err)) == LISTING_OK) {
+		if (ex.limit < 1 || ex.limit > LISTING_EXPORT_LIMIT_MAX)
+			abort();
+		if (ex.has_since && ex.since.sort != CURSOR_SORT_OLDEST)
 			abort();
 	} else
 		check_error(st, &err);

@@ -145,8 +145,8 @@ test_defaults(void **state)
 	assert_int_equal(lq.limit, LISTING_LIMIT_DEFAULT);
 	assert_int_equal(lq.sort, CURSOR_SORT_NEWEST);
 	assert_int_equal(lq.has_cursor, 0);
-	assert_int_equal(lq.filter.include.count, 0);
-	assert_int_equal(lq.filter.exclude.count, 0);
+	assert_int_equal(lq.filter.tags.include.count, 0);
+	assert_int_equal(lq.filter.tags.exclude.count, 0);
 	assert_int_equal(lq.filter.has_q, 0);
 	assert_int_equal(lq.filter.has_media_type, 0);
 	assert_int_equal(lq.filter.has_sha256, 0);
@@ -173,11 +173,11 @@ test_filters(void **state)
 	    "_off%5C&media_type=IMAGE/GIF&sha256="
 	    "ABCDEF0123456789abcdef0123456789ABCDEF0123456789abcdef0123456789"
 	    "&sort=oldest&limit=7", key, sizeof(key), &lq, &err), LISTING_OK);
-	assert_int_equal(lq.filter.include.count, 2);
-	assert_string_equal(lq.filter.include.tags[0], "akari");
-	assert_string_equal(lq.filter.include.tags[1], "cat");
-	assert_int_equal(lq.filter.exclude.count, 1);
-	assert_string_equal(lq.filter.exclude.tags[0], "dog");
+	assert_int_equal(lq.filter.tags.include.count, 2);
+	assert_string_equal(lq.filter.tags.include.tags[0], "akari");
+	assert_string_equal(lq.filter.tags.include.tags[1], "cat");
+	assert_int_equal(lq.filter.tags.exclude.count, 1);
+	assert_string_equal(lq.filter.tags.exclude.tags[0], "dog");
 	assert_int_equal(lq.filter.has_q, 1);
 	assert_string_equal(lq.filter.q, "100% _off\\");
 	assert_string_equal(lq.filter.q_like, "100\\% \\_off\\\\");
@@ -210,6 +210,27 @@ refused(const char *qs, enum listing_status st, const char *field)
 	assert_non_null(err.message);
 }
 
+/* A bad query says where, and the field is tags. */
+static void
+test_query_errors(void **state)
+{
+	struct listing_query	lq;
+	struct listing_error	err;
+
+	(void)state;
+	assert_int_equal(listing_parse("tags=cat%7C%7Cdog", key, sizeof(key),
+	    &lq, &err), LISTING_INVALID);
+	assert_string_equal(err.field, "tags");
+	assert_string_equal(err.message, "tags, at character 5: an empty "
+	    "alternative: a '|' needs a tag or pattern on each side");
+
+	assert_int_equal(listing_parse("tags=yuru*,cat%7Cdog,-sad", key,
+	    sizeof(key), &lq, &err), LISTING_OK);
+	assert_int_equal(lq.filter.tags.nany, 2);
+	assert_int_equal(lq.filter.tags.npatterns, 1);
+	assert_int_equal(lq.filter.tags.exclude.count, 1);
+}
+
 static void
 test_refusals(void **state)
 {
@@ -231,7 +252,8 @@ test_refusals(void **state)
 	refused("tags=a,", LISTING_INVALID, "tags");
 	refused("tags=-", LISTING_INVALID, "tags");
 	refused("tags=--a", LISTING_INVALID, "tags");
-	refused("tags=a*", LISTING_INVALID, "tags");
+	refused("tags=*", LISTING_INVALID, "tags");
+	refused("tags=a||b", LISTING_INVALID, "tags");
 	refused("tags=a%0Ab", LISTING_INVALID, "tags");
 	refused("tags=%FF", LISTING_INVALID, "tags");
 	refused("tags=a&tags=b", LISTING_BAD_REQUEST, "tags");
@@ -349,6 +371,13 @@ test_canonical(void **state)
 	lb = listing_canonical(&b.filter, tb, sizeof(tb));
 	assert_true(la != lb || memcmp(ta, tb, la) != 0);
 
+	/* Groups and patterns come after the tags, old text otherwise. */
+	assert_int_equal(listing_parse("tags=cat%7Cdog*,-sad*,x&q=y", key,
+	    sizeof(key), &b, &err), LISTING_OK);
+	lb = listing_canonical(&b.filter, tb, sizeof(tb));
+	assert_string_equal(tb,
+	    "v1\ni=x\ne=\na=cat|dog*\nx=sad*\nm=\ns=\nq=y");
+
 	/* q is last, so text that looks like a field stays inside it. */
 	assert_int_equal(listing_parse("q=x%0Am=image/png", key, sizeof(key),
 	    &b, &err), LISTING_INVALID);
@@ -391,6 +420,103 @@ test_tag_query(void **state)
 	assert_int_equal(listing_tag_query_parse("limit=0", &tq, &err),
 	    LISTING_BAD_REQUEST);
 	assert_string_equal(err.field, "limit");
+
+	/* The LIKE texts: a prefix, and q both at the start and anywhere. */
+	assert_int_equal(listing_tag_query_parse("prefix=5%25_", &tq, &err),
+	    LISTING_OK);
+	assert_string_equal(tq.starts, "5\\%\\_%");
+	assert_int_equal(tq.has_q, 0);
+	assert_int_equal(listing_tag_query_parse("q=YURU", &tq, &err),
+	    LISTING_OK);
+	assert_int_equal(tq.has_q, 1);
+	assert_string_equal(tq.q, "yuru");
+	assert_string_equal(tq.starts, "yuru%");
+	assert_string_equal(tq.contains, "%yuru%");
+
+	/* A piece may start with '-': "-yuri" is in "yuru-yuri". */
+	assert_int_equal(listing_tag_query_parse("q=-yuri", &tq, &err),
+	    LISTING_OK);
+	assert_string_equal(tq.contains, "%-yuri%");
+	assert_int_equal(listing_tag_query_parse("q=a+b", &tq, &err),
+	    LISTING_INVALID);
+	assert_string_equal(err.field, "q");
+	assert_int_equal(listing_tag_query_parse("q=a*", &tq, &err),
+	    LISTING_INVALID);
+	assert_int_equal(listing_tag_query_parse("q=", &tq, &err),
+	    LISTING_OK);
+	assert_int_equal(tq.has_q, 0);
+	assert_int_equal(listing_tag_query_parse("q=a&prefix=b", &tq, &err),
+	    LISTING_BAD_REQUEST);
+	assert_string_equal(err.field, "q");
+	assert_int_equal(listing_tag_query_parse("q=a&q=b", &tq, &err),
+	    LISTING_BAD_REQUEST);
+
+	/* The longest piece, all escaped, fits. */
+	{
+		char	qs[8 + 3 * TAG_MAX_BYTES];
+		size_t	i, n;
+
+		n = (size_t)snprintf(qs, sizeof(qs), "q=");
+		for (i = 0; i < TAG_MAX_BYTES; i++)
+			n += (size_t)snprintf(qs + n, sizeof(qs) - n, "%%25");
+		assert_int_equal(listing_tag_query_parse(qs, &tq, &err),
+		    LISTING_OK);
+		assert_int_equal(strlen(tq.contains), 2 * TAG_MAX_BYTES + 2);
+	}
+}
+
+static void
+test_export(void **state)
+{
+	struct listing_export	ex;
+	struct listing_error	err;
+	struct cursor		c;
+	char			text[CURSOR_TEXT_MAX], qs[CURSOR_TEXT_MAX + 16];
+
+	(void)state;
+
+	assert_int_equal(listing_export_parse(NULL, key, sizeof(key), &ex,
+	    &err), LISTING_OK);
+	assert_int_equal(ex.limit, LISTING_EXPORT_LIMIT_MAX);
+	assert_int_equal(ex.has_since, 0);
+	assert_int_equal(listing_export_parse("limit=1&since=", key,
+	    sizeof(key), &ex, &err), LISTING_OK);
+	assert_int_equal(ex.limit, 1);
+	assert_int_equal(listing_export_parse("limit=10000", key, sizeof(key),
+	    &ex, &err), LISTING_OK);
+
+	assert_int_equal(listing_export_parse("limit=0", key, sizeof(key),
+	    &ex, &err), LISTING_BAD_REQUEST);
+	assert_string_equal(err.field, "limit");
+	assert_int_equal(listing_export_parse("limit=10001", key, sizeof(key),
+	    &ex, &err), LISTING_BAD_REQUEST);
+	assert_int_equal(listing_export_parse("limit=010", key, sizeof(key),
+	    &ex, &err), LISTING_OK);
+	assert_int_equal(listing_export_parse("limit=1e3", key, sizeof(key),
+	    &ex, &err), LISTING_BAD_REQUEST);
+
+	/* An export's cursor is taken; a list's is not. */
+	memset(&c, 0, sizeof(c));
+	c.created_us = 1764341519123456LL;
+	memset(c.id, 0xcd, sizeof(c.id));
+	c.sort = CURSOR_SORT_OLDEST;
+	cursor_filter_hash(LISTING_EXPORT_CANONICAL,
+	    strlen(LISTING_EXPORT_CANONICAL), c.filter_hash);
+	assert_int_equal(cursor_encode(key, sizeof(key), &c, text,
+	    sizeof(text)), 0);
+	(void)snprintf(qs, sizeof(qs), "since=%s", text);
+	assert_int_equal(listing_export_parse(qs, key, sizeof(key), &ex,
+	    &err), LISTING_OK);
+	assert_int_equal(ex.has_since, 1);
+	assert_int_equal(ex.since.created_us, c.created_us);
+
+	make_cursor("sort=oldest", key, text, sizeof(text));
+	(void)snprintf(qs, sizeof(qs), "since=%s", text);
+	assert_int_equal(listing_export_parse(qs, key, sizeof(key), &ex,
+	    &err), LISTING_BAD_REQUEST);
+	assert_string_equal(err.field, "since");
+	assert_int_equal(listing_export_parse("since=abc", key, sizeof(key),
+	    &ex, &err), LISTING_BAD_REQUEST);
 }
 
 static void
@@ -440,9 +566,11 @@ main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_filters),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_query_errors),
 		cmocka_unit_test(test_cursor),
 		cmocka_unit_test(test_canonical),
 		cmocka_unit_test(test_tag_query),
+		cmocka_unit_test(test_export),
 		cmocka_unit_test(test_tags_join),
 	};
 

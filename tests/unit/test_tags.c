@@ -375,91 +375,31 @@ test_parse_list_limit(void **state)
 }
 
 static void
-test_filter_parse(void **state)
+test_piece_and_trim(void **state)
 {
-	struct tag_set		inc, exc;
-	static const char	*const inc_want[] = { "a", "c" };
-	static const char	*const exc_want[] = { "b", "d" };
+	char		 out[TAG_MAX_BYTES + 1];
+	const char	*s;
+	size_t		 len;
 
 	(void)state;
 
-	assert_int_equal(tag_filter_parse(LIT("a,-b, C ,- d"), &inc, &exc),
-	    TAG_OK);
-	assert_set_is(&inc, inc_want, 2);
-	assert_set_is(&exc, exc_want, 2);
+	/* A piece is a tag that may start with '-'. */
+	assert_int_equal(tag_piece_normalise(LIT(" -Yuri "), out), TAG_OK);
+	assert_string_equal(out, "-yuri");
+	assert_int_equal(tag_normalise(LIT("-yuri"), out), TAG_INVALID);
+	assert_int_equal(tag_piece_normalise(LIT("a b"), out), TAG_INVALID);
+	assert_int_equal(tag_piece_normalise(LIT("a*"), out), TAG_INVALID);
+	assert_int_equal(tag_piece_normalise(LIT(""), out), TAG_INVALID);
 
-	/* No filter at all. */
-	assert_int_equal(tag_filter_parse(LIT(""), &inc, &exc), TAG_OK);
-	assert_int_equal(inc.count + exc.count, 0);
-	assert_int_equal(tag_filter_parse(LIT("  "), &inc, &exc), TAG_OK);
-	assert_int_equal(inc.count + exc.count, 0);
-	assert_int_equal(tag_filter_parse(NULL, 0, &inc, &exc), TAG_OK);
-
-	/* Only exclusions. */
-	assert_int_equal(tag_filter_parse(LIT("-X"), &inc, &exc), TAG_OK);
-	assert_int_equal(inc.count, 0);
-	assert_int_equal(exc.count, 1);
-	assert_string_equal(exc.tags[0], "x");
-
-	/* Duplicates collapse; include and exclude of one tag is allowed. */
-	assert_int_equal(tag_filter_parse(LIT("a,A,-a,-A"), &inc, &exc),
-	    TAG_OK);
-	assert_int_equal(inc.count, 1);
-	assert_int_equal(exc.count, 1);
-	assert_true(tag_set_contains(&inc, "a"));
-	assert_true(tag_set_contains(&exc, "a"));
-
-	/* Errors. */
-	assert_int_equal(tag_filter_parse(LIT("a,,b"), &inc, &exc),
-	    TAG_INVALID);
-	assert_int_equal(tag_filter_parse(LIT("a,"), &inc, &exc),
-	    TAG_INVALID);
-	assert_int_equal(tag_filter_parse(LIT(",a"), &inc, &exc),
-	    TAG_INVALID);
-	assert_int_equal(tag_filter_parse(LIT(","), &inc, &exc),
-	    TAG_INVALID);
-	assert_int_equal(tag_filter_parse(LIT("a, ,b"), &inc, &exc),
-	    TAG_INVALID);
-	assert_int_equal(tag_filter_parse(LIT("-"), &inc, &exc),
-	    TAG_INVALID);
-	assert_int_equal(tag_filter_parse(LIT("a,-"), &inc, &exc),
-	    TAG_INVALID);
-	assert_int_equal(tag_filter_parse(LIT("--a"), &inc, &exc),
-	    TAG_INVALID);
-	assert_int_equal(tag_filter_parse(LIT("a b"), &inc, &exc),
-	    TAG_INVALID);
-	assert_int_equal(tag_filter_parse(LIT("a*"), &inc, &exc),
-	    TAG_INVALID);
-	assert_int_equal(tag_filter_parse(LIT("a\0"), &inc, &exc),
-	    TAG_INVALID);
-	assert_int_equal(tag_filter_parse(LIT("-\xed\xa0\x80"), &inc, &exc),
-	    TAG_INVALID);
-}
-
-static void
-test_filter_limit(void **state)
-{
-	struct tag_set	inc, exc;
-	char		buf[2 * TAGS_MAX * 8 + 16];
-	size_t		i, len;
-
-	(void)state;
-
-	/* 32 included and 32 excluded at once is within limits. */
+	s = "\xc2\xa0 a b\t";
+	len = strlen(s);
+	tag_trim(&s, &len);
+	assert_int_equal(len, 3);
+	assert_memory_equal(s, "a b", 3);
+	s = NULL;
 	len = 0;
-	for (i = 0; i < TAGS_MAX; i++)
-		len += (size_t)snprintf(buf + len, sizeof(buf) - len,
-		    "i%zu,-e%zu,", i, i);
-	assert_int_equal(tag_filter_parse(buf, len - 1, &inc, &exc), TAG_OK);
-	assert_int_equal(inc.count, TAGS_MAX);
-	assert_int_equal(exc.count, TAGS_MAX);
-
-	memcpy(buf + len, "-e99", 4);
-	assert_int_equal(tag_filter_parse(buf, len + 4, &inc, &exc),
-	    TAG_TOO_MANY);
-	memcpy(buf + len, "i99", 3);
-	assert_int_equal(tag_filter_parse(buf, len + 3, &inc, &exc),
-	    TAG_TOO_MANY);
+	tag_trim(&s, &len);
+	assert_null(s);
 }
 
 static void
@@ -526,8 +466,7 @@ main(void)
 		cmocka_unit_test(test_set_remove),
 		cmocka_unit_test(test_parse_list),
 		cmocka_unit_test(test_parse_list_limit),
-		cmocka_unit_test(test_filter_parse),
-		cmocka_unit_test(test_filter_limit),
+		cmocka_unit_test(test_piece_and_trim),
 		cmocka_unit_test(test_title),
 	};
 
