@@ -34,7 +34,9 @@
 #include <time.h>
 
 #include "app.h"
+#include "encoding.h"
 #include "form.h"
+#include "listing.h"
 #include "log.h"
 #include "media.h"
 #include "reaction.h"
@@ -66,15 +68,10 @@
 
 _Static_assert(HTTP_BODY_DIGEST_LEN == SHA256_BYTES,
     "Kore's body digest is a SHA-256");
-#define NIBBLE_BITS		4
-#define NIBBLE_MASK		0x0f
 
 /* A valid title is at most TITLE_MAX_CHARS code points of UTF-8. */
 #define UTF8_CHAR_MAX		4
 #define TITLE_BYTES_MAX		(TITLE_MAX_CHARS * UTF8_CHAR_MAX)
-
-/* Tags joined with '\n' for string_to_array(): each and a separator. */
-#define TAGS_JOINED_MAX		(TAGS_MAX * (TAG_MAX_BYTES + 1))
 
 /* Room for a uint32 or a size as decimal text. */
 #define NUMBER_TEXT_MAX		24
@@ -131,7 +128,6 @@ static void	upload_reply_fault(struct http_request *,
 		    const struct upload_fault *);
 static void	upload_reply_duplicate(struct http_request *, struct job *);
 static void	upload_location(struct http_request *, const char *);
-static void	upload_tags_joined(const struct tag_set *, char *, size_t);
 static void	upload_continue(struct http_request *);
 
 static const step_fn upload_steps[] = {
@@ -245,7 +241,7 @@ upload_insert(struct http_request *req, struct job *job)
 {
 	struct upload	*up = job->data;
 	char		 size[NUMBER_TEXT_MAX], width[NUMBER_TEXT_MAX];
-	char		 height[NUMBER_TEXT_MAX], tags[TAGS_JOINED_MAX];
+	char		 height[NUMBER_TEXT_MAX], tags[LISTING_TAGS_JOINED_MAX];
 	int		 dims;
 
 	/*
@@ -265,7 +261,8 @@ upload_insert(struct http_request *req, struct job *job)
 	(void)snprintf(width, sizeof(width), "%u", (unsigned)up->media.width);
 	(void)snprintf(height, sizeof(height), "%u",
 	    (unsigned)up->media.height);
-	upload_tags_joined(&up->tags, tags, sizeof(tags));
+	if (listing_tags_join(&up->tags, tags, sizeof(tags)) == -1)
+		fatal("upload_insert: tags do not fit");
 
 	job_query(job,
 	    "WITH ins AS ("
@@ -589,9 +586,8 @@ upload_media(struct upload *up, struct upload_fault *fault)
 static int
 upload_identify(struct upload *up)
 {
-	static const char	 hex[] = "0123456789abcdef";
 	unsigned char		 md[EVP_MAX_MD_SIZE];
-	unsigned int		 mdlen, i;
+	unsigned int		 mdlen;
 	uint8_t			 id[UUID_BYTES];
 
 	/*
@@ -608,11 +604,7 @@ upload_identify(struct upload *up)
 		return (-1);
 	}
 
-	for (i = 0; i < mdlen; i++) {
-		up->sha256[2 * i] = hex[md[i] >> NIBBLE_BITS];
-		up->sha256[2 * i + 1] = hex[md[i] & NIBBLE_MASK];
-	}
-	up->sha256[SHA256_HEX_LEN] = '\0';
+	(void)enc_hex_encode(md, mdlen, up->sha256);
 
 	if (uuid_v4_generate(id) == -1) {
 		log_error("event=upload_error reason=uuid");
@@ -681,26 +673,6 @@ upload_location(struct http_request *req, const char *id)
 		fatal("upload_location: id too long");
 
 	http_response_header(req, "location", location);
-}
-
-/* Sorted tags, '\n'-separated (a tag never holds whitespace). */
-static void
-upload_tags_joined(const struct tag_set *set, char *out, size_t outlen)
-{
-	size_t	i, len, n;
-
-	len = 0;
-	out[0] = '\0';
-	for (i = 0; i < set->count; i++) {
-		n = strlen(set->tags[i]);
-		if (len + n + 2 > outlen)
-			fatal("upload_tags_joined: buffer too small");
-		if (i > 0)
-			out[len++] = '\n';
-		memcpy(out + len, set->tags[i], n);
-		len += n;
-		out[len] = '\0';
-	}
 }
 
 /*
