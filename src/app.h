@@ -89,6 +89,8 @@ int	request_headers_ambiguous(struct http_request *);
 void	request_refuse_headers(struct http_request *, int, const char *,
 	    const char *);
 void	request_refuse_early(struct connection *);
+void	request_read_pause(struct connection *);
+int	request_read_resume(struct connection *);
 int	request_body_json(struct http_request *, yajl_val *);
 
 /*
@@ -125,6 +127,7 @@ enum job_pending {
 	JOB_PENDING_NONE,
 	JOB_PENDING_SQL,
 	JOB_PENDING_STORAGE,
+	JOB_PENDING_SIGNAL,
 };
 
 struct job {
@@ -158,10 +161,26 @@ struct job {
 	enum storage_result	 storage;
 	long			 storage_status;
 
+	/*
+	 * A request's job begun before its body was all in (job_begin):
+	 * until the handler first runs, callbacks drive it as they drive a
+	 * detached one.
+	 */
+	int			 early;
+	int			 began_early;
+	int			 signalled;
+	int			 sql_callback;
+
 	void			*data;
+	void			(*cleanup)(struct job *);
 };
 
 int		 job_run(struct http_request *, const step_fn *, size_t);
+struct job	*job_begin(struct http_request *, const step_fn *, size_t);
+void		 job_wait(struct job *);
+void		 job_signal(struct job *);
+void		 job_stop(struct job *);
+void		 job_on_free(struct job *, void (*)(struct job *));
 struct job	*job_detached(const step_fn *, size_t, void (*)(struct job *));
 void		 job_free(struct job *);
 int		 job_query(struct job *, const char *, int, ...);
@@ -187,6 +206,8 @@ void		 job_storage_done(struct storage_call *, void *);
 
 /* upload.c */
 int	upload_headers(struct http_request *);
+int	upload_body_chunk(struct http_request *, const void *, size_t);
+void	upload_worker_init(void);
 
 /* drain.c */
 void	drain_parent_init(void);

@@ -44,6 +44,7 @@ intake_init(struct intake *in, const struct intake_args *args,
 	upload_form_query(&in->form, args->query);
 	in->on_file = args->on_file;
 	in->arg = args->arg;
+	in->body_len = args->body_len;
 	in->raw_digest = args->raw_digest;
 	*st = INTAKE_MORE;
 
@@ -205,13 +206,20 @@ file_bytes(struct intake *in, const uint8_t *p, size_t n)
 	}
 	k = n < room ? n : (size_t)room;
 
-	if (k > 0) {
-		if (in->multipart)
-			(void)upload_form_file_data(&in->form, k);
+	if (k > 0 && in->multipart)
+		(void)upload_form_file_data(&in->form, k);
+	if (k > 0 && !in->refusal) {
 		if (media_stream_feed(&in->media, p, k)) {
-			upload_form_media(&in->form,
-			    media_stream_refusal(&in->media), NULL);
-			return (-1);
+			/*
+			 * Certain now unless the file may still pass the limit,
+			 * which would outrank it: then at the file's end.
+			 */
+			if (!in->multipart || in->body_len <= in->form.max_file) {
+				upload_form_media(&in->form,
+				    media_stream_refusal(&in->media), NULL);
+				return (-1);
+			}
+			in->refusal = 1;
 		}
 		if (in->sha != NULL &&
 		    EVP_DigestUpdate(in->sha, p, k) != 1) {
@@ -225,7 +233,8 @@ file_bytes(struct intake *in, const uint8_t *p, size_t n)
 		return (-1);
 	}
 
-	in->on_file(in->arg, p, n);
+	if (!in->refusal)
+		in->on_file(in->arg, p, n);
 	return (0);
 }
 
@@ -242,6 +251,11 @@ file_end(struct intake *in)
 	/* An empty file is answered as one (upload_form.h), not as a type. */
 	if (in->form.file_len == 0)
 		return;
+	if (in->refusal) {
+		upload_form_media(&in->form, media_stream_refusal(&in->media),
+		    NULL);
+		return;
+	}
 	st = media_stream_end(&in->media, &in->info);
 	upload_form_media(&in->form, st, &in->info);
 }

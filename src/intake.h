@@ -14,9 +14,11 @@
  * caller can store them while the client still sends; nothing else of
  * the body is kept. Pure: no Kore (OpenSSL for the hash).
  *
- * The answers do not depend on how the body was cut into pieces: where
- * two faults meet in one piece (a type refused, the file over the limit)
- * the one earlier in the file wins.
+ * The answers do not depend on how the body was cut into pieces. A file
+ * over the limit outranks a type refused (upload_form.h): when the body
+ * is large enough for its file to pass the limit, a refused type is only
+ * answered once the file has ended within it (its bytes, now of no use,
+ * are counted and dropped); otherwise at once.
  *
  *	intake_init(&in, &args, &st);
  *	while more body: if (intake_feed(&in, piece, len) == INTAKE_STOP)
@@ -64,7 +66,8 @@ struct intake {
 	int			 stopped;
 	int			 in_file;
 	int			 file_done;
-	uint64_t		 file_len;
+	uint64_t		 body_len;
+	int			 refusal;	/* a type refused, answer waits */
 	intake_file_fn		 on_file;
 	void			*arg;
 	void			*sha;		/* EVP_MD_CTX, multipart only */

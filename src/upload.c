@@ -9,24 +9,37 @@
 /*
  * Upload: POST /api/v1/reactions, as a multipart/form-data body with a
  * "file" part or as the raw bytes, title and tags from form fields or the
- * query. The header hook refuses a stranger or an oversized body before
- * Kore reads it; the handler checks everything with the pure modules and
- * then keeps the database and the bucket in step:
+ * query. The body is a stream: Kore hands each piece to the route's
+ * on_body_chunk hook and keeps none of it. The pieces are read as they
+ * come (intake.c: the form, the fields, the type, the hash) and the file's
+ * bytes go on to S3 at once (ingest.c), so a worker holds a few buffers
+ * of an upload, never all of it. A refusal that is certain before the
+ * end (no token, too large, a type none of ours) is answered at once and
+ * the rest is not read.
  *
- *   1. a reaction with the same SHA-256 already exists: 409, nothing done;
- *   2. a storage_deletions row for the new object key (the intent), due
- *      only after a grace period, so an object whose row never gets
- *      written is removed by the sweeper whatever happens after this;
- *   3. the PUT;
- *   4. one statement inserts the reaction and drops the intent, so a row
+ * The database and the bucket are kept in step as they always were, in
+ * the steps below:
+ *
+ *   1. a storage_deletions row for the new object key (the intent), due
+ *      only after a grace period, before any byte goes to S3, so that an
+ *      object (or a multipart upload: the sweeper lists those) whose row
+ *      never gets written is removed whatever happens after this;
+ *   2. the file is read to its end, while its bytes go to S3;
+ *   3. a reaction with the same SHA-256 already exists: 409, and what was
+ *      sent to S3 is aborted, never made an object;
+ *   4. the commit: S3 makes the object (completes the multipart upload,
+ *      or takes the single PUT's last byte);
+ *   5. one statement inserts the reaction and drops the intent, so a row
  *      exists only for an object that was stored, and an object without
  *      a row always has an intent left to remove it.
  *
- * The file's bytes are never copied: they are the request body Kore holds
- * (a span of it for multipart), which lives until the PUT has finished.
+ * An upload that ends before its commit (refused, cut short, duplicate)
+ * aborts what it sent and drops its intent (upload_forsake); after the
+ * commit, whatever is left is the sweeper's, as before.
+ *
+ * The job runs from the headers on (job_begin): callbacks drive it while
+ * the body arrives, the handler once the body is complete.
  */
-
-#include <openssl/evp.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -35,7 +48,8 @@
 
 #include "app.h"
 #include "encoding.h"
-#include "form.h"
+#include "ingest.h"
+#include "intake.h"
 #include "listing.h"
 #include "log.h"
 #include "media.h"
@@ -44,86 +58,74 @@
 #include "uuid.h"
 
 /*
- * Room for the multipart framing and fields around the file: a request
- * may be this much larger than MAX_UPLOAD_BYTES (api.md "Upload"). The
- * same allowance as kore_parent_configure's in reactbin.c.
- */
-
-/*
  * How long an intent waits before the sweeper removes its object: longer
- * than the longest PUT (PUT_TIMEOUT_S in storage.c, ten minutes), so an
- * upload still in flight never loses its object.
+ * than the longest upload (Kore's body timeout, five minutes) and its
+ * commit (PUT_TIMEOUT_S in storage.c, ten minutes), so an upload still in
+ * flight never loses its object.
  */
 #define UPLOAD_INTENT_GRACE	"15 minutes"
 
-#define FILE_FIELD		"file"
-#define TITLE_FIELD		"title"
-#define TAGS_FIELD		"tags"
-
 #define LOCATION_PREFIX		"/api/v1/reactions/"
 #define LOCATION_MAX		(sizeof(LOCATION_PREFIX) + UUID_TEXT_LEN)
-
-#define SHA256_BYTES		32
-#define SHA256_HEX_LEN		(2 * SHA256_BYTES)
-
-_Static_assert(HTTP_BODY_DIGEST_LEN == SHA256_BYTES,
-    "Kore's body digest is a SHA-256");
-
-/* A valid title is at most TITLE_MAX_CHARS code points of UTF-8. */
-#define UTF8_CHAR_MAX		4
-#define TITLE_BYTES_MAX		(TITLE_MAX_CHARS * UTF8_CHAR_MAX)
 
 /* Room for a uint32 or a size as decimal text. */
 #define NUMBER_TEXT_MAX		24
 
 #define EXPECT_CONTINUE		"100-continue"
 
-/* The first problem found with a request, answered once all is read. */
-struct upload_fault {
-	int		 status;
-	const char	*code;
-	const char	*field;
-	const char	*message;
+struct upload {
+	struct job		*job;
+	struct http_request	*req;
+	struct ingest		*ing;
+	struct kore_timer	*poke;
+	int			 opened;	/* the intent was asked for */
+	int			 intent;	/* and is recorded */
+	int			 go;		/* S3 may have bytes */
+	int			 paused;	/* the client's reading is */
+	int			 body_done;	/* the handler has the request */
+	int			 answered;
+	char			 id[UUID_TEXT_LEN + 1];
+	char			 key[STORAGE_KEY_MAX];
+	struct intake		 in;
 };
 
-struct upload {
-	const uint8_t		*file;
-	size_t			 file_len;
-	/* The file's SHA-256, when Kore hashed exactly it (a raw body). */
-	const uint8_t		*digest;
-	int			 has_file;
-	int			 has_title;
-	char			 title[TITLE_BYTES_MAX + 1];
-	struct tag_set		 tags;
-	struct upload_fault	 field_fault;
-	struct media_info	 media;
-	char			 sha256[SHA256_HEX_LEN + 1];
-	char			 id[UUID_TEXT_LEN + 1];
+/* What an upload ended before its commit leaves to clean up. */
+struct forsake {
+	struct ingest		*ing;
+	enum ingest_leftover	 left;
 	char			 key[STORAGE_KEY_MAX];
 };
 
 int	reaction_upload(struct http_request *);
+
+static enum step_result	upload_open(struct http_request *, struct job *);
+static enum step_result	upload_opened(struct http_request *, struct job *);
+static enum step_result	upload_wait(struct http_request *, struct job *);
 static enum step_result	upload_check(struct http_request *, struct job *);
-static enum step_result	upload_intent(struct http_request *, struct job *);
-static enum step_result	upload_store(struct http_request *, struct job *);
+static enum step_result	upload_commit(struct http_request *, struct job *);
+static enum step_result	upload_stored(struct http_request *, struct job *);
 static enum step_result	upload_insert(struct http_request *, struct job *);
 static enum step_result	upload_created(struct http_request *, struct job *);
 static enum step_result	upload_forget(struct http_request *, struct job *);
 static enum step_result	upload_duplicate(struct http_request *,
 			    struct job *);
 
-static int	upload_read(struct http_request *, struct upload *,
-		    struct upload_fault *);
-static int	upload_parts(const uint8_t *, size_t, const char *,
-		    struct upload *, struct upload_fault *);
-static int	upload_query(struct http_request *, struct upload *,
-		    struct upload_fault *);
-static void	upload_field(struct upload *, const char *, const void *,
-		    size_t);
-static int	upload_media(struct upload *, struct upload_fault *);
+static enum step_result	forsake_abort(struct http_request *, struct job *);
+static enum step_result	forsake_intent(struct http_request *, struct job *);
+static enum step_result	forsake_done(struct http_request *, struct job *);
+
+static struct upload	*upload_start(struct http_request *);
 static int	upload_identify(struct upload *);
-static void	upload_fault(struct upload_fault *, int, const char *,
-		    const char *, const char *);
+static void	upload_file(void *, const uint8_t *, size_t);
+static void	upload_go(struct upload *);
+static void	upload_event(void *, enum ingest_event);
+static void	upload_poked(void *, u_int64_t);
+static void	upload_release(struct job *);
+static void	upload_forsake(struct upload *);
+static void	forsake_free(struct job *);
+static void	upload_answer_begin(struct upload *);
+static void	upload_answer_end(struct upload *);
+static void	upload_refuse(struct upload *, const struct upload_fault *);
 static void	upload_reply_fault(struct http_request *,
 		    const struct upload_fault *);
 static void	upload_reply_duplicate(struct http_request *, struct job *);
@@ -131,9 +133,12 @@ static void	upload_location(struct http_request *, const char *);
 static void	upload_continue(struct http_request *);
 
 static const step_fn upload_steps[] = {
+	upload_open,
+	upload_opened,
+	upload_wait,
 	upload_check,
-	upload_intent,
-	upload_store,
+	upload_commit,
+	upload_stored,
 	upload_insert,
 	upload_created,
 	upload_forget,
@@ -141,72 +146,218 @@ static const step_fn upload_steps[] = {
 	NULL,
 };
 
+static const step_fn forsake_steps[] = {
+	forsake_abort,
+	forsake_intent,
+	forsake_done,
+	NULL,
+};
+
 #define SELECT_BY_SHA256						\
 	"SELECT " REACTION_COLUMNS " FROM reactions r WHERE r.sha256 = $1"
 
-int
-reaction_upload(struct http_request *req)
+void
+upload_worker_init(void)
 {
-	return (job_run(req, upload_steps, sizeof(struct upload)));
+	ingest_init();
 }
 
 /*
- * The route's on_headers hook, run once the headers are in and before the
- * body is read: a request without a valid token, or one whose declared
- * length cannot hold a file within the limit, is answered now instead of
- * after the client has sent (and a worker has buffered) its whole body.
- * Kore does not call it for an empty body (the handler answers that one),
- * and refuses a Content-Length above http_body_max with its own bare 413
- * before it would.
+ * The route's on_headers hook, run once the headers are in: a request
+ * without a valid token, or one whose declared length cannot hold a file
+ * within the limit, is answered now. Kore does not call it for an empty
+ * body (the handler answers that one), and refuses a Content-Length above
+ * http_body_max with its own bare 413 before it would. The body hook may
+ * have run first (with the bytes that came with the headers).
  */
 int
 upload_headers(struct http_request *req)
 {
-	if (!auth_token_headers(req))
+	if (req->flags & HTTP_REQUEST_DELETE)
 		return (KORE_RESULT_ERROR);
 
-	if (req->http_body_length >
-	    app_config.max_upload_bytes + UPLOAD_FRAMING_BYTES) {
-		request_refuse_headers(req,
-		    HTTP_STATUS_REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
-		    "the request is larger than MAX_UPLOAD_BYTES allows");
-		return (KORE_RESULT_ERROR);
+	return (upload_start(req) != NULL ? KORE_RESULT_OK :
+	    KORE_RESULT_ERROR);
+}
+
+/*
+ * The route's on_body_chunk hook: each piece of the body as Kore reads it
+ * (8 KiB at most). Returning an error would make Kore send its own bare
+ * 500, so a refusal is answered here and the request dropped instead.
+ */
+int
+upload_body_chunk(struct http_request *req, const void *data, size_t len)
+{
+	struct upload	*up;
+
+	if (req->flags & HTTP_REQUEST_DELETE)
+		return (KORE_RESULT_OK);
+
+	if ((up = upload_start(req)) == NULL) {
+		/* Answered and closing: nothing more is read. */
+		request_read_pause(req->owner);
+		req->flags |= HTTP_REQUEST_DELETE;
+		return (KORE_RESULT_OK);
+	}
+	if (up->answered)
+		return (KORE_RESULT_OK);
+
+	if (intake_feed(&up->in, data, len) == INTAKE_STOP) {
+		upload_refuse(up, NULL);
+		return (KORE_RESULT_OK);
+	}
+	upload_go(up);
+
+	/* S3 takes bytes slower than the client sends, or no buffer: wait. */
+	if (up->ing != NULL && ingest_holding(up->ing) && !up->paused) {
+		up->paused = 1;
+		request_read_pause(req->owner);
 	}
 
-	upload_continue(req);
 	return (KORE_RESULT_OK);
 }
 
-/* Everything about the request that needs no database, then the lookup. */
+/* The body is complete (or there is none): the job takes it from here. */
+int
+reaction_upload(struct http_request *req)
+{
+	struct request_ctx	*ctx;
+	struct upload		*up;
+	struct job		*job;
+	struct intake_args	 args;
+	struct upload_fault	 fault;
+	enum intake_status	 st;
+	time_t			 exp;
+
+	ctx = request_ctx(req);
+
+	/* No body: no hook ran, and nothing can be accepted. */
+	if (ctx->state == NULL) {
+		if (auth_bearer(req, &exp) != KORE_RESULT_OK)
+			return (KORE_RESULT_OK);
+		memset(&args, 0, sizeof(args));
+		if (!http_request_header(req, "content-type",
+		    &args.content_type))
+			args.content_type = NULL;
+		args.query = req->query_string;
+		args.max_file = app_config.max_upload_bytes;
+		args.on_file = upload_file;
+		up = kore_calloc(1, sizeof(*up));
+		args.arg = up;
+		if (intake_init(&up->in, &args, &st) == -1) {
+			reply_error(req, HTTP_STATUS_INTERNAL_ERROR,
+			    "internal", "internal error");
+			kore_free(up);
+			return (KORE_RESULT_OK);
+		}
+		if (st == INTAKE_MORE)
+			(void)intake_end(&up->in, NULL);
+		if (intake_verdict(&up->in, &fault) == 0) {
+			/* Never: an empty body is no file. */
+			fault.status = HTTP_STATUS_INTERNAL_ERROR;
+			fault.code = "internal";
+			fault.field = NULL;
+			fault.message = "internal error";
+		}
+		upload_reply_fault(req, &fault);
+		intake_free(&up->in);
+		kore_free(up);
+		return (KORE_RESULT_OK);
+	}
+
+	job = ctx->state;
+	up = job->data;
+	if (!up->body_done) {
+		up->body_done = 1;
+		(void)intake_end(&up->in, req->http_body_digest);
+		if (up->ing != NULL)
+			ingest_end(up->ing);
+		job_signal(job);
+	}
+
+	return (job_run(req, upload_steps, sizeof(struct upload)));
+}
+
+/* The intent, before a byte goes to S3. */
+static enum step_result
+upload_open(struct http_request *req, struct job *job)
+{
+	struct upload	*up = job->data;
+
+	(void)req;
+
+	up->opened = 1;
+	job_query(job, "INSERT INTO storage_deletions (object_key, due_at) "
+	    "VALUES ($1, now() + interval '" UPLOAD_INTENT_GRACE "')", 1,
+	    up->key);
+	/* Answered here, even while the body still comes. */
+	job_tolerate(job, JOB_ANY_SQLSTATE);
+	return (STEP_WAIT);
+}
+
+static enum step_result
+upload_opened(struct http_request *req, struct job *job)
+{
+	struct upload	*up = job->data;
+
+	if (job->failed) {
+		upload_answer_begin(up);
+		reply_sql_error(req, job->sqlstate);
+		upload_answer_end(up);
+		return (STEP_DONE);
+	}
+
+	up->intent = 1;
+	upload_go(up);
+	return (STEP_NEXT);
+}
+
+/* The file is read to its end; meanwhile S3 may fail. */
+static enum step_result
+upload_wait(struct http_request *req, struct job *job)
+{
+	struct upload		*up = job->data;
+	enum storage_result	 result;
+
+	if (up->body_done)
+		return (STEP_NEXT);
+
+	if (up->ing != NULL && ingest_state(up->ing, &result) ==
+	    INGEST_FAILED) {
+		upload_answer_begin(up);
+		reply_storage_error(req, result);
+		upload_answer_end(up);
+		return (STEP_DONE);
+	}
+
+	job_again(job);
+	job_wait(job);
+	return (STEP_WAIT);
+}
+
+/* The answer the body gets, then whether its bytes are new. */
 static enum step_result
 upload_check(struct http_request *req, struct job *job)
 {
 	struct upload		*up = job->data;
 	struct upload_fault	 fault;
-	time_t			 exp;
+	enum storage_result	 result;
 
-	if (auth_bearer(req, &exp) != KORE_RESULT_OK)
-		return (STEP_DONE);
-
-	memset(&fault, 0, sizeof(fault));
-	if (upload_read(req, up, &fault) == -1 ||
-	    upload_media(up, &fault) == -1) {
+	if (intake_verdict(&up->in, &fault) == -1) {
 		upload_reply_fault(req, &fault);
 		return (STEP_DONE);
 	}
-
-	if (upload_identify(up) == -1) {
-		reply_error(req, HTTP_STATUS_INTERNAL_ERROR, "internal",
-		    "internal error");
+	if (ingest_state(up->ing, &result) == INGEST_FAILED) {
+		reply_storage_error(req, result);
 		return (STEP_DONE);
 	}
 
-	job_query(job, SELECT_BY_SHA256, 1, up->sha256);
+	job_query(job, SELECT_BY_SHA256, 1, up->in.sha256);
 	return (STEP_WAIT);
 }
 
 static enum step_result
-upload_intent(struct http_request *req, struct job *job)
+upload_commit(struct http_request *req, struct job *job)
 {
 	struct upload	*up = job->data;
 
@@ -215,53 +366,60 @@ upload_intent(struct http_request *req, struct job *job)
 		return (STEP_DONE);
 	}
 
-	job_query(job, "INSERT INTO storage_deletions (object_key, due_at) "
-	    "VALUES ($1, now() + interval '" UPLOAD_INTENT_GRACE "')", 1,
-	    up->key);
-	return (STEP_WAIT);
+	/* A file too short for its magic to tell early: its type now. */
+	if (!up->go) {
+		ingest_go(up->ing, media_type_mime(up->in.info.type));
+		up->go = 1;
+	}
+	ingest_commit(up->ing);
+	return (STEP_NEXT);
 }
 
 static enum step_result
-upload_store(struct http_request *req, struct job *job)
+upload_stored(struct http_request *req, struct job *job)
 {
-	struct upload	*up = job->data;
+	struct upload		*up = job->data;
+	enum storage_result	 result;
 
-	if (job_storage(job, storage_put(up->key, up->file, up->file_len,
-	    up->sha256, media_type_mime(up->media.type), job_storage_done,
-	    job)) == -1) {
-		reply_storage_error(req, job->storage);
+	switch (ingest_state(up->ing, &result)) {
+	case INGEST_RUNNING:
+		job_again(job);
+		job_wait(job);
+		return (STEP_WAIT);
+	case INGEST_FAILED:
+		/*
+		 * The object may or may not be there now; its intent stays
+		 * and the sweeper removes whatever is, and no row points to
+		 * it.
+		 */
+		log_warn("event=upload_failed reason=storage request_id=%s",
+		    request_ctx(req)->id);
+		reply_storage_error(req, result);
 		return (STEP_DONE);
+	case INGEST_DONE:
+	default:
+		return (STEP_NEXT);
 	}
-
-	return (STEP_WAIT);
 }
 
 static enum step_result
 upload_insert(struct http_request *req, struct job *job)
 {
-	struct upload	*up = job->data;
-	char		 size[NUMBER_TEXT_MAX], width[NUMBER_TEXT_MAX];
-	char		 height[NUMBER_TEXT_MAX], tags[LISTING_TAGS_JOINED_MAX];
-	int		 dims;
+	struct upload		*up = job->data;
+	struct media_info	*media = &up->in.info;
+	char			 size[NUMBER_TEXT_MAX], width[NUMBER_TEXT_MAX];
+	char			 height[NUMBER_TEXT_MAX];
+	char			 tags[LISTING_TAGS_JOINED_MAX];
+	int			 dims;
 
-	/*
-	 * The object may or may not be there now; its intent stays and the
-	 * sweeper removes whatever is, and no row points to it.
-	 */
-	if (job->storage != STORAGE_OK) {
-		log_warn("event=upload_failed reason=storage status=%ld "
-		    "request_id=%s", job->storage_status,
-		    request_ctx(req)->id);
-		reply_storage_error(req, job->storage);
-		return (STEP_DONE);
-	}
+	(void)req;
 
-	dims = up->media.has_dimensions;
-	(void)snprintf(size, sizeof(size), "%zu", up->file_len);
-	(void)snprintf(width, sizeof(width), "%u", (unsigned)up->media.width);
-	(void)snprintf(height, sizeof(height), "%u",
-	    (unsigned)up->media.height);
-	if (listing_tags_join(&up->tags, tags, sizeof(tags)) == -1)
+	dims = media->has_dimensions;
+	(void)snprintf(size, sizeof(size), "%llu",
+	    (unsigned long long)up->in.form.file_len);
+	(void)snprintf(width, sizeof(width), "%u", (unsigned)media->width);
+	(void)snprintf(height, sizeof(height), "%u", (unsigned)media->height);
+	if (listing_tags_join(&up->in.form.tags, tags, sizeof(tags)) == -1)
 		fatal("upload_insert: tags do not fit");
 
 	job_query(job,
@@ -273,8 +431,8 @@ upload_insert(struct http_request *req, struct job *job)
 	    "$6::integer, $7::integer, $8, $9) RETURNING *), "
 	    "gone AS (DELETE FROM storage_deletions WHERE object_key = $9) "
 	    "SELECT " REACTION_COLUMNS " FROM ins r", 9,
-	    up->id, up->title, tags, media_type_mime(up->media.type), size,
-	    dims ? width : NULL, dims ? height : NULL, up->sha256, up->key);
+	    up->id, up->in.form.title, tags, media_type_mime(media->type), size,
+	    dims ? width : NULL, dims ? height : NULL, up->in.sha256, up->key);
 
 	/* The same bytes stored meanwhile by another upload: see below. */
 	job_tolerate(job, SQLSTATE_UNIQUE_VIOLATION);
@@ -301,7 +459,7 @@ upload_created(struct http_request *req, struct job *job)
 	 * A concurrent upload of the same bytes won the insert. Our object
 	 * has no row: remove it now rather than leaving it to the sweeper.
 	 */
-	log_info("event=upload_raced sha256=%s request_id=%s", up->sha256,
+	log_info("event=upload_raced sha256=%s request_id=%s", up->in.sha256,
 	    request_ctx(req)->id);
 
 	if (job_storage(job, storage_delete(up->key, job_storage_done,
@@ -322,11 +480,11 @@ upload_forget(struct http_request *req, struct job *job)
 	if (job->storage == STORAGE_OK || job->storage == STORAGE_NOT_FOUND) {
 		job_query(job, "WITH gone AS (DELETE FROM storage_deletions "
 		    "WHERE object_key = $2) " SELECT_BY_SHA256, 2,
-		    up->sha256, up->key);
+		    up->in.sha256, up->key);
 	} else {
 		job_query(job, "WITH due AS (UPDATE storage_deletions "
 		    "SET due_at = now() WHERE object_key = $2) "
-		    SELECT_BY_SHA256, 2, up->sha256, up->key);
+		    SELECT_BY_SHA256, 2, up->in.sha256, up->key);
 	}
 
 	return (STEP_WAIT);
@@ -349,285 +507,311 @@ upload_duplicate(struct http_request *req, struct job *job)
 }
 
 /*
- * Find the file and the fields, in whichever form the body came, and
- * check them. The first problem is put in *fault and -1 returned; a
- * request with several answers the one a client most needs first: a
- * malformed body, then the file's size or absence, then the fields.
+ * Ended before its commit: abort what S3 has of it, then drop the intent
+ * (or, when S3 may still hold something, hand it to the sweeper now).
  */
-static int
-upload_read(struct http_request *req, struct upload *up,
-    struct upload_fault *fault)
+static enum step_result
+forsake_abort(struct http_request *req, struct job *job)
 {
-	const uint8_t	*body;
-	const char	*ctype;
-	size_t		 len;
-	char		 boundary[FORM_BOUNDARY_MAX + 1];
+	struct forsake		*fs = job->data;
+	struct storage_call	*call;
 
-	body = NULL;
-	len = 0;
-	if (req->http_body != NULL) {
-		body = req->http_body->data;
-		len = req->http_body_length;
-	} else if (req->http_body_fd != -1) {
-		/* Only a configuration with http_body_disk_offload does this. */
-		log_error("event=upload_error reason=body_on_disk");
-		upload_fault(fault, HTTP_STATUS_INTERNAL_ERROR, "internal",
-		    NULL, "internal error");
-		return (-1);
+	(void)req;
+
+	fs->left = INGEST_NOTHING;
+	if (fs->ing != NULL) {
+		fs->left = ingest_abort(fs->ing, job_storage_done, job, &call);
+		ingest_free(fs->ing);
+		fs->ing = NULL;
+		if (fs->left == INGEST_ABORTING) {
+			(void)job_storage(job, call);
+			return (STEP_WAIT);
+		}
 	}
 
-	if (!http_request_header(req, "content-type", &ctype))
-		ctype = NULL;
-
-	switch (form_content_type(ctype, ctype != NULL ? strlen(ctype) : 0,
-	    boundary)) {
-	case FORM_BAD_MULTIPART:
-		upload_fault(fault, HTTP_STATUS_BAD_REQUEST, "bad_request",
-		    NULL, "a multipart/form-data body needs a valid boundary");
-		return (-1);
-	case FORM_MULTIPART:
-		if (upload_parts(body, len, boundary, up, fault) == -1)
-			return (-1);
-		break;
-	case FORM_RAW:
-		up->file = body;
-		up->file_len = len;
-		up->digest = req->http_body_digest;
-		up->has_file = 1;
-		break;
-	}
-
-	if (upload_query(req, up, fault) == -1)
-		return (-1);
-
-	if (!up->has_file) {
-		upload_fault(fault, HTTP_STATUS_UNPROCESSABLE,
-		    "validation_failed", FILE_FIELD,
-		    "a part named \"file\" with the file is required");
-		return (-1);
-	}
-
-	if (up->file_len > app_config.max_upload_bytes) {
-		upload_fault(fault, HTTP_STATUS_REQUEST_ENTITY_TOO_LARGE,
-		    "payload_too_large", NULL,
-		    "the file is larger than MAX_UPLOAD_BYTES allows");
-		return (-1);
-	}
-
-	if (up->file_len == 0) {
-		upload_fault(fault, HTTP_STATUS_UNPROCESSABLE,
-		    "validation_failed", FILE_FIELD, "the file is empty");
-		return (-1);
-	}
-
-	if (up->field_fault.status != 0) {
-		*fault = up->field_fault;
-		return (-1);
-	}
-
-	return (0);
+	return (STEP_NEXT);
 }
 
-/* The parts of a multipart body: one "file", any "title" and "tags". */
-static int
-upload_parts(const uint8_t *body, size_t len, const char *boundary,
-    struct upload *up, struct upload_fault *fault)
+static enum step_result
+forsake_intent(struct http_request *req, struct job *job)
 {
-	struct form_reader	r;
-	struct form_part	part;
-	enum form_status	st;
+	struct forsake	*fs = job->data;
 
-	form_reader_init(&r, body, len, boundary);
+	(void)req;
 
-	while ((st = form_next_part(&r, &part)) == FORM_ITEM) {
-		if (strcmp(part.name, FILE_FIELD)) {
-			upload_field(up, part.name, part.data, part.len);
-			continue;
-		}
+	if (fs->left == INGEST_NOTHING || (fs->left == INGEST_ABORTING &&
+	    (job->storage == STORAGE_OK ||
+	    job->storage == STORAGE_NOT_FOUND))) {
+		job_query(job, "DELETE FROM storage_deletions "
+		    "WHERE object_key = $1", 1, fs->key);
+	} else {
+		job_query(job, "UPDATE storage_deletions SET due_at = now() "
+		    "WHERE object_key = $1", 1, fs->key);
+	}
+	job_tolerate(job, JOB_ANY_SQLSTATE);
+	return (STEP_WAIT);
+}
 
-		if (up->has_file) {
-			upload_fault(fault, HTTP_STATUS_UNPROCESSABLE,
-			    "validation_failed", FILE_FIELD,
-			    "send one file per upload");
-			return (-1);
-		}
-		up->file = part.data;
-		up->file_len = part.len;
-		up->has_file = 1;
+static enum step_result
+forsake_done(struct http_request *req, struct job *job)
+{
+	struct forsake	*fs = job->data;
+
+	(void)req;
+
+	/* A failure here leaves the intent to the sweeper, as designed. */
+	if (job->failed) {
+		log_warn("event=upload_intent_left key=%s sqlstate=%s",
+		    fs->key, job->sqlstate);
 	}
 
-	if (st == FORM_MALFORMED) {
-		upload_fault(fault, HTTP_STATUS_BAD_REQUEST, "bad_request",
-		    NULL, "the multipart body is malformed or truncated");
-		return (-1);
-	}
-
-	return (0);
+	return (STEP_DONE);
 }
 
 /*
- * Title and tags from the query string. Kore's own query parser is not
- * used: it silently drops a value with a control character, which must be
- * a 422 here, and keeps only one of repeated names.
+ * The upload of a request, made on its first hook: the header checks,
+ * then the job (whose first step records the intent), the reading of the
+ * body and the stream to S3. NULL when the request was refused (answered
+ * and closing).
  */
-static int
-upload_query(struct http_request *req, struct upload *up,
-    struct upload_fault *fault)
+static struct upload *
+upload_start(struct http_request *req)
 {
-	struct form_pair	 pair;
-	enum form_status	 st;
-	char			*qs;
-	size_t			 len, pos;
+	struct request_ctx	*ctx;
+	struct intake_args	 args;
+	struct upload		*up;
+	struct job		*job;
+	enum intake_status	 st;
+	int			 raw;
 
-	if (req->query_string == NULL)
-		return (0);
-
-	qs = kore_strdup(req->query_string);
-	len = strlen(qs);
-	pos = 0;
-
-	while ((st = form_query_next(qs, len, &pos, &pair)) == FORM_ITEM)
-		upload_field(up, pair.name, pair.value, pair.value_len);
-	kore_free(qs);
-
-	if (st == FORM_MALFORMED) {
-		upload_fault(fault, HTTP_STATUS_BAD_REQUEST, "bad_request",
-		    NULL, "the query string is malformed");
-		return (-1);
+	ctx = request_ctx(req);
+	if (ctx->state != NULL) {
+		up = ((struct job *)ctx->state)->data;
+		return (up->answered && !up->body_done ? NULL : up);
 	}
 
-	return (0);
+	if (!auth_token_headers(req))
+		return (NULL);
+
+	if (req->http_body_length >
+	    app_config.max_upload_bytes + UPLOAD_FRAMING_BYTES) {
+		request_refuse_headers(req,
+		    HTTP_STATUS_REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
+		    "the request is larger than MAX_UPLOAD_BYTES allows");
+		return (NULL);
+	}
+
+	job = job_begin(req, upload_steps, sizeof(struct upload));
+	job_on_free(job, upload_release);
+	up = job->data;
+	up->job = job;
+	up->req = req;
+
+	memset(&args, 0, sizeof(args));
+	if (!http_request_header(req, "content-type", &args.content_type))
+		args.content_type = NULL;
+	args.query = req->query_string;
+	args.body_len = req->http_body_length;
+	args.max_file = app_config.max_upload_bytes;
+	args.raw_digest = 1;
+	args.on_file = upload_file;
+	args.arg = up;
+
+	if (intake_init(&up->in, &args, &st) == -1 ||
+	    upload_identify(up) == -1) {
+		log_error("event=upload_error reason=setup");
+		upload_answer_begin(up);
+		reply_error(req, HTTP_STATUS_INTERNAL_ERROR, "internal",
+		    "internal error");
+		upload_answer_end(up);
+		return (NULL);
+	}
+	if (st == INTAKE_STOP) {
+		upload_refuse(up, NULL);
+		return (NULL);
+	}
+
+	raw = !up->in.multipart;
+	up->ing = ingest_new(up->key, req->http_body_length, raw,
+	    upload_event, up);
+
+	upload_continue(req);
+	job_wakeup(job);
+	if (up->answered)
+		return (NULL);
+
+	return (up);
 }
 
-/*
- * A title or tags value, from the form or the query. Tags may come in
- * several values and add up; a second title is refused rather than
- * guessed at. Other names are ignored. Problems wait in field_fault.
- */
-static void
-upload_field(struct upload *up, const char *name, const void *value,
-    size_t len)
-{
-	struct upload_fault	*fault = &up->field_fault;
-
-	if (!strcmp(name, TITLE_FIELD)) {
-		if (up->has_title) {
-			upload_fault(fault, HTTP_STATUS_UNPROCESSABLE,
-			    "validation_failed", TITLE_FIELD,
-			    "give the title once");
-			return;
-		}
-		up->has_title = 1;
-
-		if (len > TITLE_BYTES_MAX || !tag_title_valid(value, len)) {
-			upload_fault(fault, HTTP_STATUS_UNPROCESSABLE,
-			    "validation_failed", TITLE_FIELD,
-			    "a title is at most 200 characters of UTF-8 "
-			    "without control characters");
-			return;
-		}
-		memcpy(up->title, value, len);
-		up->title[len] = '\0';
-		return;
-	}
-
-	if (strcmp(name, TAGS_FIELD))
-		return;
-
-	switch (tag_set_parse_list(&up->tags, value, len)) {
-	case TAG_OK:
-		break;
-	case TAG_TOO_MANY:
-		upload_fault(fault, HTTP_STATUS_UNPROCESSABLE,
-		    "validation_failed", TAGS_FIELD,
-		    "a reaction has at most 32 tags");
-		break;
-	case TAG_INVALID:
-	default:
-		upload_fault(fault, HTTP_STATUS_UNPROCESSABLE,
-		    "validation_failed", TAGS_FIELD,
-		    "a tag is 1-64 bytes of UTF-8 without whitespace, control "
-		    "characters, ',' or '*', and does not start with '-'");
-		break;
-	}
-}
-
-/* The type from the bytes alone; a truncated file is no supported one. */
-static int
-upload_media(struct upload *up, struct upload_fault *fault)
-{
-	switch (media_sniff(up->file, up->file_len, &up->media)) {
-	case MEDIA_OK:
-		break;
-	case MEDIA_MALFORMED:
-		upload_fault(fault, HTTP_STATUS_UNSUPPORTED_MEDIA_TYPE,
-		    "unsupported_media_type", NULL,
-		    "the file is truncated or malformed");
-		return (-1);
-	case MEDIA_UNSUPPORTED:
-	default:
-		upload_fault(fault, HTTP_STATUS_UNSUPPORTED_MEDIA_TYPE,
-		    "unsupported_media_type", NULL,
-		    "the file is not a GIF, PNG, JPEG, WebP, MP4 or WebM");
-		return (-1);
-	}
-
-	if (!media_dimensions_sane(&up->media)) {
-		upload_fault(fault, HTTP_STATUS_UNPROCESSABLE,
-		    "validation_failed", FILE_FIELD,
-		    "the image's width or height is zero or too large");
-		return (-1);
-	}
-
-	return (0);
-}
-
-/* The content hash, a fresh id and the object key made from it alone. */
+/* A fresh id and the object key made from it alone. */
 static int
 upload_identify(struct upload *up)
 {
-	unsigned char		 md[EVP_MAX_MD_SIZE];
-	unsigned int		 mdlen;
-	uint8_t			 id[UUID_BYTES];
+	uint8_t	id[UUID_BYTES];
 
-	/*
-	 * Kore hashes every request body as it arrives (its own portable
-	 * SHA-256, 8 ms a megabyte here): for a raw body that is the file,
-	 * and a second pass is not needed.
-	 */
-	if (up->digest != NULL) {
-		memcpy(md, up->digest, SHA256_BYTES);
-		mdlen = SHA256_BYTES;
-	} else if (EVP_Digest(up->file, up->file_len, md, &mdlen,
-	    EVP_sha256(), NULL) != 1 || mdlen != SHA256_BYTES) {
-		log_error("event=upload_error reason=sha256");
+	if (uuid_v4_generate(id) == -1)
 		return (-1);
-	}
-
-	(void)enc_hex_encode(md, mdlen, up->sha256);
-
-	if (uuid_v4_generate(id) == -1) {
-		log_error("event=upload_error reason=uuid");
-		return (-1);
-	}
 	uuid_to_text(id, up->id);
 	storage_object_key(up->id, up->key, sizeof(up->key));
 
 	return (0);
 }
 
-/* Keep the first problem: later ones are often its consequences. */
+/* The file's bytes, as intake.c reads them. */
 static void
-upload_fault(struct upload_fault *fault, int status, const char *code,
-    const char *field, const char *message)
+upload_file(void *arg, const uint8_t *p, size_t n)
 {
-	if (fault->status != 0)
+	struct upload	*up = arg;
+
+	if (up->ing != NULL)
+		ingest_write(up->ing, p, n);
+}
+
+/* Once the intent is recorded and the type known, S3 may have bytes. */
+static void
+upload_go(struct upload *up)
+{
+	enum media_type	type;
+
+	if (up->go || !up->intent || up->ing == NULL ||
+	    intake_type(&up->in, &type) == -1)
 		return;
 
-	fault->status = status;
-	fault->code = code;
-	fault->field = field;
-	fault->message = message;
+	up->go = 1;
+	ingest_go(up->ing, media_type_mime(type));
+}
+
+/*
+ * The ingest says something: a buffer came free, or its state changed.
+ * It may say so from inside a curl callback (or another upload's): the
+ * upload looks at it from a timer of its own.
+ */
+static void
+upload_event(void *arg, enum ingest_event ev)
+{
+	struct upload	*up = arg;
+
+	(void)ev;
+
+	if (up->poke == NULL)
+		up->poke = kore_timer_add(upload_poked, 0, up,
+		    KORE_TIMER_ONESHOT);
+}
+
+static void
+upload_poked(void *arg, u_int64_t now)
+{
+	struct upload	*up = arg;
+
+	(void)now;
+
+	/* Kore frees a one-shot timer after this returns. */
+	up->poke = NULL;
+	if (up->ing == NULL)
+		return;
+
+	job_signal(up->job);
+	if (up->answered)
+		return;
+
+	if (ingest_drain(up->ing) == 0 && up->paused && !up->body_done) {
+		up->paused = 0;
+		(void)request_read_resume(up->req->owner);
+	}
+}
+
+/*
+ * The request is going (answered, or its client left): an upload that
+ * ended before its commit is forsaken; after the commit, what is left is
+ * the sweeper's.
+ */
+static void
+upload_release(struct job *job)
+{
+	struct upload	*up = job->data;
+
+	if (up->poke != NULL) {
+		kore_timer_remove(up->poke);
+		up->poke = NULL;
+	}
+	intake_free(&up->in);
+
+	if (up->ing != NULL && !ingest_committed(up->ing) && up->opened) {
+		upload_forsake(up);
+		return;
+	}
+
+	ingest_free(up->ing);
+	up->ing = NULL;
+}
+
+static void
+upload_forsake(struct upload *up)
+{
+	struct forsake	*fs;
+	struct job	*job;
+
+	job = job_detached(forsake_steps, sizeof(struct forsake),
+	    forsake_free);
+	fs = job->data;
+	fs->ing = up->ing;
+	(void)kore_strlcpy(fs->key, up->key, sizeof(fs->key));
+	up->ing = NULL;
+
+	job_wakeup(job);
+}
+
+static void
+forsake_free(struct job *job)
+{
+	struct forsake	*fs = job->data;
+
+	ingest_free(fs->ing);
+	fs->ing = NULL;
+	job_free(job);
+}
+
+/*
+ * An answer while the body still comes says "Connection: close", and
+ * the connection goes once it is sent: the rest of the body is not read.
+ */
+static void
+upload_answer_begin(struct upload *up)
+{
+	up->answered = 1;
+	if (!up->body_done)
+		up->req->owner->flags |= CONN_CLOSE_EMPTY;
+}
+
+static void
+upload_answer_end(struct upload *up)
+{
+	struct http_request	*req = up->req;
+
+	job_stop(up->job);
+	if (up->body_done)
+		return;
+
+	request_read_pause(req->owner);
+	request_refuse_early(req->owner);
+	req->flags |= HTTP_REQUEST_DELETE;
+}
+
+/* The intake's fault (fault NULL: the one it has now). */
+static void
+upload_refuse(struct upload *up, const struct upload_fault *fault)
+{
+	struct upload_fault	now;
+
+	if (fault == NULL) {
+		if (intake_verdict(&up->in, &now) == 0)
+			return;
+		fault = &now;
+	}
+
+	upload_answer_begin(up);
+	upload_reply_fault(up->req, fault);
+	upload_answer_end(up);
 }
 
 static void

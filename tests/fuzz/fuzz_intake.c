@@ -68,7 +68,8 @@ static void	stream_read(const char *, const char *, const uint8_t *,
 		    size_t, uint64_t, uint32_t, int, struct reading *);
 static int	whole_read(const char *, const char *, const uint8_t *,
 		    size_t, uint64_t, struct reading *);
-static void	ref_file(const uint8_t *, size_t, int, struct reading *);
+static void	ref_file(const uint8_t *, size_t, int, uint64_t,
+		    struct reading *);
 static void	same(const struct reading *, const struct reading *);
 static void	same_fault(const struct upload_fault *,
 		    const struct upload_fault *);
@@ -155,7 +156,7 @@ whole_read(const char *qs, const char *ct, const uint8_t *body, size_t len,
 		upload_form_fields_done(&ref);
 		if (!upload_form_stopped(&ref) &&
 		    upload_form_verdict(&ref, &r->fault) == 0)
-			ref_file(body, len, 1, r);
+			ref_file(body, len, 1, len, r);
 		break;
 	case FORM_MULTIPART:
 	default:
@@ -164,7 +165,8 @@ whole_read(const char *qs, const char *ct, const uint8_t *body, size_t len,
 		    (st = form_next_part(&reader, &part)) == FORM_ITEM) {
 			if (upload_form_part_begin(&ref, &part) ==
 			    UPLOAD_PART_FILE)
-				ref_file(part.data, part.len, 0, r);
+				ref_file(part.data, part.len, 0, len,
+				    r);
 			else
 				upload_form_field_data(&ref, part.data,
 				    part.len);
@@ -187,29 +189,37 @@ whole_read(const char *qs, const char *ct, const uint8_t *body, size_t len,
 
 /* The file's bytes: the limit, the media, the hash, as intake.c does. */
 static void
-ref_file(const uint8_t *p, size_t n, int raw, struct reading *r)
+ref_file(const uint8_t *p, size_t n, int raw, uint64_t body_len,
+    struct reading *r)
 {
 	uint8_t			md[EVP_MAX_MD_SIZE];
 	unsigned int		mdlen;
 	enum media_status	ms;
 	size_t			k;
+	int			refused;
 
 	k = n;
 	if (!raw && n > ref.max_file)
 		k = (size_t)ref.max_file;
 
 	media_stream_init(&ref_media);
+	refused = 0;
 	if (k > 0) {
 		if (!raw)
 			(void)upload_form_file_data(&ref, k);
-		if (media_stream_feed(&ref_media, p, k)) {
-			upload_form_media(&ref, media_stream_refusal(&ref_media),
-			    NULL);
-			return;
-		}
+		refused = media_stream_feed(&ref_media, p, k);
+	}
+	/* A file that may pass the limit is judged by its size first. */
+	if (refused && (raw || body_len <= ref.max_file)) {
+		upload_form_media(&ref, media_stream_refusal(&ref_media), NULL);
+		return;
 	}
 	if (k < n) {
 		(void)upload_form_file_data(&ref, n - k);
+		return;
+	}
+	if (refused) {
+		upload_form_media(&ref, media_stream_refusal(&ref_media), NULL);
 		return;
 	}
 

@@ -369,7 +369,11 @@ test_limit(void **state)
 		free(form.data);
 	}
 
-	/* A broken IHDR: refused once past the look-ahead, before the limit. */
+	/*
+	 * A broken IHDR. Within a body that may hold a file past the limit
+	 * the size is the answer (it outranks the type); within one that
+	 * cannot, the type, as soon as the look-ahead is past.
+	 */
 	png.data[8 + 24] ^= 0xff;
 	for (i = 0; i < sizeof(pieces) / sizeof(pieces[0]); i++) {
 		form.data = NULL;
@@ -377,7 +381,14 @@ test_limit(void **state)
 		multipart_file(&form, "big.png", png.data, png.len);
 		run(CT_MULTIPART, NULL, &form, max, pieces[i], &o);
 		assert_int_equal(o.st, INTAKE_STOP);
+		assert_int_equal(o.fault.status, 413);
+		assert_true(o.file.len <= MEDIA_LOOKAHEAD + pieces[i]);
+		outcome_free(&o);
+
+		run(CT_MULTIPART, NULL, &form, 3 * max, pieces[i], &o);
+		assert_int_equal(o.st, INTAKE_STOP);
 		assert_int_equal(o.fault.status, 415);
+		assert_true(o.fed < 2 * MEDIA_LOOKAHEAD + pieces[i]);
 		outcome_free(&o);
 		free(form.data);
 	}
