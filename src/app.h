@@ -180,6 +180,7 @@ struct job	*job_begin(struct http_request *, const step_fn *, size_t);
 void		 job_wait(struct job *);
 void		 job_signal(struct job *);
 void		 job_stop(struct job *);
+void		 job_then(struct job *, const step_fn *);
 void		 job_on_free(struct job *, void (*)(struct job *));
 struct job	*job_detached(const step_fn *, size_t, void (*)(struct job *));
 void		 job_free(struct job *);

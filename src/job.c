@@ -161,6 +161,14 @@ job_stop(struct job *job)
 	job->finished = 1;
 }
 
+/* The job goes on with these steps, from their first, instead. */
+void
+job_then(struct job *job, const step_fn *steps)
+{
+	job->steps = steps;
+	job->next = 0;
+}
+
 /* fn runs when the job is freed, before its data goes. */
 void
 job_on_free(struct job *job, void (*fn)(struct job *))

@@ -33,9 +33,11 @@
  *      exists only for an object that was stored, and an object without
  *      a row always has an intent left to remove it.
  *
- * An upload that ends before its commit (refused, cut short, duplicate)
- * aborts what it sent and drops its intent (upload_forsake); after the
- * commit, whatever is left is the sweeper's, as before.
+ * An upload refused before its commit (a fault, a duplicate, S3 failing)
+ * aborts what it sent and drops its intent before it answers, so that
+ * the answer finds the bucket and the table as they were (refuse_steps);
+ * one whose client left does the same without a request (forsake_steps).
+ * After the commit, whatever is left is the sweeper's, as before.
  *
  * The job runs from the headers on (job_begin): callbacks drive it while
  * the body arrives, the handler once the body is complete.
@@ -73,6 +75,15 @@
 
 #define EXPECT_CONTINUE		"100-continue"
 
+/* What a refused upload answers, once it has cleaned up. */
+enum upload_answer {
+	ANSWER_NONE,
+	ANSWER_FAULT,
+	ANSWER_STORAGE,
+	ANSWER_SQL,
+	ANSWER_DUPLICATE
+};
+
 struct upload {
 	struct job		*job;
 	struct http_request	*req;
@@ -84,6 +95,12 @@ struct upload {
 	int			 paused;	/* the client's reading is */
 	int			 body_done;	/* the handler has the request */
 	int			 answered;
+	enum upload_answer	 answer;
+	struct upload_fault	 fault;
+	enum storage_result	 storage;
+	char			 sqlstate[SQLSTATE_LEN + 1];
+	struct json_out		 duplicate;
+	enum ingest_leftover	 left;
 	char			 id[UUID_TEXT_LEN + 1];
 	char			 key[STORAGE_KEY_MAX];
 	struct intake		 in;
@@ -110,6 +127,10 @@ static enum step_result	upload_forget(struct http_request *, struct job *);
 static enum step_result	upload_duplicate(struct http_request *,
 			    struct job *);
 
+static enum step_result	refuse_abort(struct http_request *, struct job *);
+static enum step_result	refuse_intent(struct http_request *, struct job *);
+static enum step_result	refuse_reply(struct http_request *, struct job *);
+
 static enum step_result	forsake_abort(struct http_request *, struct job *);
 static enum step_result	forsake_intent(struct http_request *, struct job *);
 static enum step_result	forsake_done(struct http_request *, struct job *);
@@ -125,7 +146,8 @@ static void	upload_forsake(struct upload *);
 static void	forsake_free(struct job *);
 static void	upload_answer_begin(struct upload *);
 static void	upload_answer_end(struct upload *);
-static void	upload_refuse(struct upload *, const struct upload_fault *);
+static void	upload_refuse(struct upload *);
+static enum step_result	upload_refusing(struct upload *, struct job *);
 static void	upload_reply_fault(struct http_request *,
 		    const struct upload_fault *);
 static void	upload_reply_duplicate(struct http_request *, struct job *);
@@ -143,6 +165,13 @@ static const step_fn upload_steps[] = {
 	upload_created,
 	upload_forget,
 	upload_duplicate,
+	NULL,
+};
+
+static const step_fn refuse_steps[] = {
+	refuse_abort,
+	refuse_intent,
+	refuse_reply,
 	NULL,
 };
 
@@ -202,8 +231,10 @@ upload_body_chunk(struct http_request *req, const void *data, size_t len)
 	if (up->answered)
 		return (KORE_RESULT_OK);
 
+	if (up->answer != ANSWER_NONE)
+		return (KORE_RESULT_OK);
 	if (intake_feed(&up->in, data, len) == INTAKE_STOP) {
-		upload_refuse(up, NULL);
+		upload_refuse(up);
 		return (KORE_RESULT_OK);
 	}
 	upload_go(up);
@@ -300,14 +331,20 @@ upload_opened(struct http_request *req, struct job *job)
 {
 	struct upload	*up = job->data;
 
+	(void)req;
+
+	/* Nothing to clean up: no intent, no byte sent. */
 	if (job->failed) {
-		upload_answer_begin(up);
-		reply_sql_error(req, job->sqlstate);
-		upload_answer_end(up);
-		return (STEP_DONE);
+		up->opened = 0;
+		up->answer = ANSWER_SQL;
+		(void)kore_strlcpy(up->sqlstate, job->sqlstate,
+		    sizeof(up->sqlstate));
+		return (upload_refusing(up, job));
 	}
 
 	up->intent = 1;
+	if (up->answer != ANSWER_NONE)
+		return (upload_refusing(up, job));
 	upload_go(up);
 	return (STEP_NEXT);
 }
@@ -319,15 +356,18 @@ upload_wait(struct http_request *req, struct job *job)
 	struct upload		*up = job->data;
 	enum storage_result	 result;
 
+	(void)req;
+
+	if (up->answer != ANSWER_NONE)
+		return (upload_refusing(up, job));
 	if (up->body_done)
 		return (STEP_NEXT);
 
 	if (up->ing != NULL && ingest_state(up->ing, &result) ==
 	    INGEST_FAILED) {
-		upload_answer_begin(up);
-		reply_storage_error(req, result);
-		upload_answer_end(up);
-		return (STEP_DONE);
+		up->answer = ANSWER_STORAGE;
+		up->storage = result;
+		return (upload_refusing(up, job));
 	}
 
 	job_again(job);
@@ -343,13 +383,17 @@ upload_check(struct http_request *req, struct job *job)
 	struct upload_fault	 fault;
 	enum storage_result	 result;
 
+	(void)req;
+
 	if (intake_verdict(&up->in, &fault) == -1) {
-		upload_reply_fault(req, &fault);
-		return (STEP_DONE);
+		up->answer = ANSWER_FAULT;
+		up->fault = fault;
+		return (upload_refusing(up, job));
 	}
 	if (ingest_state(up->ing, &result) == INGEST_FAILED) {
-		reply_storage_error(req, result);
-		return (STEP_DONE);
+		up->answer = ANSWER_STORAGE;
+		up->storage = result;
+		return (upload_refusing(up, job));
 	}
 
 	job_query(job, SELECT_BY_SHA256, 1, up->in.sha256);
@@ -362,8 +406,10 @@ upload_commit(struct http_request *req, struct job *job)
 	struct upload	*up = job->data;
 
 	if (job_rows(job) > 0) {
+		/* The answer is made now: the cleanup's queries drop the row. */
 		upload_reply_duplicate(req, job);
-		return (STEP_DONE);
+		up->answer = ANSWER_DUPLICATE;
+		return (upload_refusing(up, job));
 	}
 
 	/* A file too short for its magic to tell early: its type now. */
@@ -503,7 +549,105 @@ upload_duplicate(struct http_request *req, struct job *job)
 	}
 
 	upload_reply_duplicate(req, job);
+	reply_json(req, HTTP_STATUS_CONFLICT, &((struct upload *)job->data)->
+	    duplicate);
 	return (STEP_DONE);
+}
+
+/*
+ * Refused before the commit: stop reading the body, abort what S3 has
+ * of it, drop the intent, then answer.
+ */
+static enum step_result
+refuse_abort(struct http_request *req, struct job *job)
+{
+	struct upload		*up = job->data;
+	struct storage_call	*call;
+
+	if (!up->body_done && !up->paused) {
+		up->paused = 1;
+		request_read_pause(req->owner);
+	}
+
+	up->left = INGEST_NOTHING;
+	if (up->ing != NULL) {
+		up->left = ingest_abort(up->ing, job_storage_done, job, &call);
+		ingest_free(up->ing);
+		up->ing = NULL;
+		if (up->left == INGEST_ABORTING) {
+			(void)job_storage(job, call);
+			return (STEP_WAIT);
+		}
+	}
+
+	return (STEP_NEXT);
+}
+
+static enum step_result
+refuse_intent(struct http_request *req, struct job *job)
+{
+	struct upload	*up = job->data;
+
+	(void)req;
+
+	if (!up->opened)
+		return (STEP_NEXT);
+	up->opened = 0;
+
+	if (up->left == INGEST_NOTHING || (up->left == INGEST_ABORTING &&
+	    (job->storage == STORAGE_OK ||
+	    job->storage == STORAGE_NOT_FOUND))) {
+		job_query(job, "DELETE FROM storage_deletions "
+		    "WHERE object_key = $1", 1, up->key);
+	} else {
+		job_query(job, "UPDATE storage_deletions SET due_at = now() "
+		    "WHERE object_key = $1", 1, up->key);
+	}
+	/* A failure leaves the intent to the sweeper: answer anyway. */
+	job_tolerate(job, JOB_ANY_SQLSTATE);
+	return (STEP_WAIT);
+}
+
+static enum step_result
+refuse_reply(struct http_request *req, struct job *job)
+{
+	struct upload	*up = job->data;
+
+	(void)job;
+
+	upload_answer_begin(up);
+	switch (up->answer) {
+	case ANSWER_FAULT:
+		upload_reply_fault(req, &up->fault);
+		break;
+	case ANSWER_STORAGE:
+		reply_storage_error(req, up->storage);
+		break;
+	case ANSWER_SQL:
+		reply_sql_error(req, up->sqlstate);
+		break;
+	case ANSWER_DUPLICATE:
+		reply_json(req, HTTP_STATUS_CONFLICT, &up->duplicate);
+		break;
+	case ANSWER_NONE:
+	default:
+		reply_error(req, HTTP_STATUS_INTERNAL_ERROR, "internal",
+		    "internal error");
+		break;
+	}
+	upload_answer_end(up);
+
+	return (STEP_DONE);
+}
+
+/* The rest of the job cleans up and answers (refuse_steps). */
+static enum step_result
+upload_refusing(struct upload *up, struct job *job)
+{
+	(void)up;
+
+	job_then(job, refuse_steps);
+	return (STEP_NEXT);
 }
 
 /*
@@ -627,7 +771,11 @@ upload_start(struct http_request *req)
 		return (NULL);
 	}
 	if (st == INTAKE_STOP) {
-		upload_refuse(up, NULL);
+		/* Refused at the headers: nothing was begun to clean up. */
+		(void)intake_verdict(&up->in, &up->fault);
+		upload_answer_begin(up);
+		upload_reply_fault(req, &up->fault);
+		upload_answer_end(up);
 		return (NULL);
 	}
 
@@ -735,8 +883,10 @@ upload_release(struct job *job)
 		up->poke = NULL;
 	}
 	intake_free(&up->in);
+	if (up->duplicate.gen != NULL)
+		json_out_free(&up->duplicate);
 
-	if (up->ing != NULL && !ingest_committed(up->ing) && up->opened) {
+	if (up->opened && (up->ing == NULL || !ingest_committed(up->ing))) {
 		upload_forsake(up);
 		return;
 	}
@@ -797,21 +947,24 @@ upload_answer_end(struct upload *up)
 	req->flags |= HTTP_REQUEST_DELETE;
 }
 
-/* The intake's fault (fault NULL: the one it has now). */
+/*
+ * The intake refused the upload while its body comes: read no more, and
+ * let the job clean up and answer (at once, or once its query is back).
+ */
 static void
-upload_refuse(struct upload *up, const struct upload_fault *fault)
+upload_refuse(struct upload *up)
 {
-	struct upload_fault	now;
+	if (up->answer != ANSWER_NONE)
+		return;
+	if (intake_verdict(&up->in, &up->fault) == 0)
+		return;
 
-	if (fault == NULL) {
-		if (intake_verdict(&up->in, &now) == 0)
-			return;
-		fault = &now;
+	up->answer = ANSWER_FAULT;
+	if (!up->paused) {
+		up->paused = 1;
+		request_read_pause(up->req->owner);
 	}
-
-	upload_answer_begin(up);
-	upload_reply_fault(up->req, fault);
-	upload_answer_end(up);
+	job_signal(up->job);
 }
 
 static void
@@ -826,24 +979,26 @@ upload_reply_fault(struct http_request *req, const struct upload_fault *fault)
 	reply_error(req, fault->status, fault->code, fault->message);
 }
 
-/* 409 with the reaction in row 0, which already has these bytes. */
+/*
+ * The 409 with the reaction in row 0, which already has these bytes,
+ * made into up->duplicate (and its Location set): refuse_reply sends it.
+ */
 static void
 upload_reply_duplicate(struct http_request *req, struct job *job)
 {
-	struct json_out	out;
+	struct upload	*up = job->data;
+	struct json_out	*out = &up->duplicate;
 
-	(void)json_out_init(&out);
-	json_open(&out, NULL);
-	json_open(&out, "error");
-	json_put_string(&out, "code", "duplicate");
-	json_put_string(&out, "message", "a reaction with the same file exists");
-	json_close(&out);
-	reaction_json(&out, "reaction", job, 0);
-	json_close(&out);
+	(void)json_out_init(out);
+	json_open(out, NULL);
+	json_open(out, "error");
+	json_put_string(out, "code", "duplicate");
+	json_put_string(out, "message", "a reaction with the same file exists");
+	json_close(out);
+	reaction_json(out, "reaction", job, 0);
+	json_close(out);
 
 	upload_location(req, job_value(job, 0, RC_ID));
-	reply_json(req, HTTP_STATUS_CONFLICT, &out);
-	json_out_free(&out);
 }
 
 static void
