@@ -91,6 +91,7 @@ void	request_refuse_headers(struct http_request *, int, const char *,
 void	request_refuse_early(struct connection *);
 void	request_read_pause(struct connection *);
 int	request_read_resume(struct connection *);
+void	request_read_rearm(struct connection *);
 int	request_body_json(struct http_request *, yajl_val *);
 
 /*

@@ -135,6 +135,21 @@ request_read_resume(struct connection *c)
 }
 
 /*
+ * The read interest back, without reading: for a request whose body was
+ * all in when it paused. What comes next is the next request's, and an
+ * event is reported for it when it is there already.
+ */
+void
+request_read_rearm(struct connection *c)
+{
+	if (c->state == CONN_STATE_DISCONNECTING)
+		return;
+
+	kore_platform_event_all(c->fd, c);
+	c->evt.flags |= KORE_EVENT_READ;
+}
+
+/*
  * Headers that must not appear twice: two Content-Lengths let a proxy and
  * us disagree on where a request ends (RFC 9112 6.3 wants a 400), two
  * Authorizations or Content-Types on which one was looked at. A request

@@ -147,7 +147,7 @@ static void	forsake_free(struct job *);
 static void	upload_answer_begin(struct upload *);
 static void	upload_answer_end(struct upload *);
 static void	upload_refuse(struct upload *);
-static enum step_result	upload_refusing(struct upload *, struct job *);
+static enum step_result	upload_refusing(struct job *);
 static void	upload_reply_fault(struct http_request *,
 		    const struct upload_fault *);
 static void	upload_reply_duplicate(struct http_request *, struct job *);
@@ -254,6 +254,7 @@ reaction_upload(struct http_request *req)
 {
 	struct request_ctx	*ctx;
 	struct upload		*up;
+	struct intake		*in;
 	struct job		*job;
 	struct intake_args	 args;
 	struct upload_fault	 fault;
@@ -273,17 +274,16 @@ reaction_upload(struct http_request *req)
 		args.query = req->query_string;
 		args.max_file = app_config.max_upload_bytes;
 		args.on_file = upload_file;
-		up = kore_calloc(1, sizeof(*up));
-		args.arg = up;
-		if (intake_init(&up->in, &args, &st) == -1) {
+		in = kore_calloc(1, sizeof(*in));
+		if (intake_init(in, &args, &st) == -1) {
 			reply_error(req, HTTP_STATUS_INTERNAL_ERROR,
 			    "internal", "internal error");
-			kore_free(up);
+			kore_free(in);
 			return (KORE_RESULT_OK);
 		}
 		if (st == INTAKE_MORE)
-			(void)intake_end(&up->in, NULL);
-		if (intake_verdict(&up->in, &fault) == 0) {
+			(void)intake_end(in, NULL);
+		if (intake_verdict(in, &fault) == 0) {
 			/* Never: an empty body is no file. */
 			fault.status = HTTP_STATUS_INTERNAL_ERROR;
 			fault.code = "internal";
@@ -291,8 +291,8 @@ reaction_upload(struct http_request *req)
 			fault.message = "internal error";
 		}
 		upload_reply_fault(req, &fault);
-		intake_free(&up->in);
-		kore_free(up);
+		intake_free(in);
+		kore_free(in);
 		return (KORE_RESULT_OK);
 	}
 
@@ -300,6 +300,11 @@ reaction_upload(struct http_request *req)
 	up = job->data;
 	if (!up->body_done) {
 		up->body_done = 1;
+		/* Held back on its last piece: the next request may come. */
+		if (up->paused) {
+			up->paused = 0;
+			request_read_rearm(req->owner);
+		}
 		(void)intake_end(&up->in, req->http_body_digest);
 		if (up->ing != NULL)
 			ingest_end(up->ing);
@@ -339,12 +344,12 @@ upload_opened(struct http_request *req, struct job *job)
 		up->answer = ANSWER_SQL;
 		(void)kore_strlcpy(up->sqlstate, job->sqlstate,
 		    sizeof(up->sqlstate));
-		return (upload_refusing(up, job));
+		return (upload_refusing(job));
 	}
 
 	up->intent = 1;
 	if (up->answer != ANSWER_NONE)
-		return (upload_refusing(up, job));
+		return (upload_refusing(job));
 	upload_go(up);
 	return (STEP_NEXT);
 }
@@ -359,7 +364,7 @@ upload_wait(struct http_request *req, struct job *job)
 	(void)req;
 
 	if (up->answer != ANSWER_NONE)
-		return (upload_refusing(up, job));
+		return (upload_refusing(job));
 	if (up->body_done)
 		return (STEP_NEXT);
 
@@ -367,7 +372,7 @@ upload_wait(struct http_request *req, struct job *job)
 	    INGEST_FAILED) {
 		up->answer = ANSWER_STORAGE;
 		up->storage = result;
-		return (upload_refusing(up, job));
+		return (upload_refusing(job));
 	}
 
 	job_again(job);
@@ -388,12 +393,12 @@ upload_check(struct http_request *req, struct job *job)
 	if (intake_verdict(&up->in, &fault) == -1) {
 		up->answer = ANSWER_FAULT;
 		up->fault = fault;
-		return (upload_refusing(up, job));
+		return (upload_refusing(job));
 	}
 	if (ingest_state(up->ing, &result) == INGEST_FAILED) {
 		up->answer = ANSWER_STORAGE;
 		up->storage = result;
-		return (upload_refusing(up, job));
+		return (upload_refusing(job));
 	}
 
 	job_query(job, SELECT_BY_SHA256, 1, up->in.sha256);
@@ -409,7 +414,7 @@ upload_commit(struct http_request *req, struct job *job)
 		/* The answer is made now: the cleanup's queries drop the row. */
 		upload_reply_duplicate(req, job);
 		up->answer = ANSWER_DUPLICATE;
-		return (upload_refusing(up, job));
+		return (upload_refusing(job));
 	}
 
 	/* A file too short for its magic to tell early: its type now. */
@@ -642,10 +647,8 @@ refuse_reply(struct http_request *req, struct job *job)
 
 /* The rest of the job cleans up and answers (refuse_steps). */
 static enum step_result
-upload_refusing(struct upload *up, struct job *job)
+upload_refusing(struct job *job)
 {
-	(void)up;
-
 	job_then(job, refuse_steps);
 	return (STEP_NEXT);
 }
@@ -859,7 +862,7 @@ upload_poked(void *arg, u_int64_t now)
 		return;
 
 	job_signal(up->job);
-	if (up->answered)
+	if (up->answered || up->answer != ANSWER_NONE)
 		return;
 
 	if (ingest_drain(up->ing) == 0 && up->paused && !up->body_done) {
