@@ -95,6 +95,14 @@ struct ingest {
 	char			 upload_id[S3_XML_ID_MAX + 1];
 	struct storage_call	*create;
 	struct storage_call	*complete;
+	struct storage_call	*abort;
+
+	/* Being aborted: who hears that it is over, and what is left. */
+	ingest_aborted_fn	 aborted;
+	void			*aborted_arg;
+	int			 abort_begun;
+	int			 abort_over;
+	enum ingest_leftover	 left;
 	char			**etags;	/* by part number - 1 */
 
 	int			 holding;
@@ -120,6 +128,10 @@ static void	ingest_fail(struct ingest *, enum storage_result,
 		    const char *);
 static void	ingest_cancel(struct ingest *);
 static struct ingest_part *ingest_filling(struct ingest *);
+static void	ingest_emit(struct ingest *, enum ingest_event);
+static void	ingest_abort_upload(struct ingest *);
+static void	ingest_abort_done(struct storage_call *, void *);
+static void	ingest_aborted(struct ingest *, enum ingest_leftover);
 
 void
 ingest_init(void)
@@ -253,38 +265,54 @@ ingest_state(const struct ingest *ing, enum storage_result *result)
 	return (ing->state);
 }
 
-enum ingest_leftover
-ingest_abort(struct ingest *ing, storage_done_fn done, void *arg,
-    struct storage_call **call)
+void
+ingest_abort(struct ingest *ing, ingest_aborted_fn fn, void *arg)
 {
 	enum ingest_leftover	left;
+	struct storage_call	*create;
 
-	*call = NULL;
+	ing->event = NULL;
+	ing->aborted = fn;
+	ing->aborted_arg = arg;
+
+	/* Asked again (its owner changed): it goes on, or it is over. */
+	if (ing->abort_over) {
+		ingest_aborted(ing, ing->left);
+		return;
+	}
+	if (ing->abort_begun)
+		return;
+	ing->abort_begun = 1;
 
 	/*
 	 * A single PUT cut before its last byte stores nothing; one whose
-	 * commit had begun may have. A multipart upload being created may
-	 * exist without our knowing its id: the sweeper lists those.
+	 * commit had begun may have, as may a completion under way.
 	 */
 	left = INGEST_NOTHING;
 	if (!ing->multipart && ing->committed && ing->state != INGEST_FAILED)
 		left = INGEST_UNKNOWN;
-	if (ing->mpu == MPU_CREATING)
-		left = INGEST_UNKNOWN;
-	if (ing->complete != NULL || (ing->committed && ing->multipart &&
+	if (ing->complete != NULL || (ing->multipart && ing->committed &&
 	    ing->state == INGEST_DONE))
 		left = INGEST_UNKNOWN;
-
-	ingest_cancel(ing);
-
-	if (ing->mpu == MPU_CREATED && left == INGEST_NOTHING) {
-		*call = storage_multipart_abort(ing->key, ing->upload_id,
-		    done, arg);
-		left = (*call != NULL) ? INGEST_ABORTING : INGEST_UNKNOWN;
-	}
 	ing->state = INGEST_FAILED;
 
-	return (left);
+	/* A multipart upload being made is waited for, then aborted. */
+	create = ing->create;
+	ing->create = NULL;
+	ingest_cancel(ing);
+	ing->create = create;
+
+	if (left == INGEST_UNKNOWN) {
+		ingest_aborted(ing, left);
+		return;
+	}
+	if (ing->mpu == MPU_CREATING)
+		return;
+	if (ing->mpu == MPU_CREATED) {
+		ingest_abort_upload(ing);
+		return;
+	}
+	ingest_aborted(ing, INGEST_NOTHING);
 }
 
 void
@@ -295,7 +323,12 @@ ingest_free(struct ingest *ing)
 	if (ing == NULL)
 		return;
 
+	ing->aborted = NULL;
 	ingest_cancel(ing);
+	if (ing->abort != NULL) {
+		storage_call_free(ing->abort);
+		ing->abort = NULL;
+	}
 	for (i = 0; i < ing->parts && ing->etags != NULL; i++)
 		kore_free(ing->etags[i]);
 	kore_free(ing->etags);
@@ -441,7 +474,7 @@ ingest_part_granted(struct partpool_claim *claim)
 	part->src.data = claim->buf;
 	if (part->sized)
 		ingest_part_start(part);
-	ing->event(ing->arg, INGEST_EV_RESUME);
+	ingest_emit(ing, INGEST_EV_RESUME);
 }
 
 /* The part's size is known: its PUT may start. */
@@ -519,7 +552,7 @@ ingest_part_done(struct storage_call *call, void *arg)
 	if (!ing->multipart) {
 		/* The one PUT has ended: that was the commit. */
 		ing->state = INGEST_DONE;
-		ing->event(ing->arg, INGEST_EV_CHANGED);
+		ingest_emit(ing, INGEST_EV_CHANGED);
 		return;
 	}
 	ingest_maybe_complete(ing);
@@ -566,12 +599,31 @@ ingest_seal_last(struct ingest *ing)
 static void
 ingest_create_done(struct storage_call *call, void *arg)
 {
-	struct ingest	*ing = arg;
-	const char	*answer;
-	size_t		 len;
+	struct ingest		*ing = arg;
+	enum ingest_leftover	 left;
+	const char		*answer;
+	size_t			 len;
 
 	ing->create = NULL;
 	answer = storage_call_answer(call, &len);
+
+	if (ing->aborted != NULL) {
+		/* Made while the upload was given up: abort it at once. */
+		if (storage_call_result(call) != STORAGE_OK || answer == NULL ||
+		    s3_xml_upload_id(answer, len, ing->upload_id,
+		    sizeof(ing->upload_id)) == -1) {
+			left = storage_call_result(call) == STORAGE_OK ?
+			    INGEST_NOTHING : INGEST_UNKNOWN;
+			storage_call_free(call);
+			ing->mpu = MPU_FAILED;
+			ingest_aborted(ing, left);
+			return;
+		}
+		storage_call_free(call);
+		ing->mpu = MPU_CREATED;
+		ingest_abort_upload(ing);
+		return;
+	}
 
 	if (storage_call_result(call) != STORAGE_OK || answer == NULL ||
 	    s3_xml_upload_id(answer, len, ing->upload_id,
@@ -628,7 +680,7 @@ ingest_complete_done(struct storage_call *call, void *arg)
 	}
 
 	ing->state = INGEST_DONE;
-	ing->event(ing->arg, INGEST_EV_CHANGED);
+	ingest_emit(ing, INGEST_EV_CHANGED);
 }
 
 static void
@@ -643,7 +695,7 @@ ingest_fail(struct ingest *ing, enum storage_result result,
 	ing->result = result;
 	ing->state = INGEST_FAILED;
 	ing->holding = 0;
-	ing->event(ing->arg, INGEST_EV_CHANGED);
+	ingest_emit(ing, INGEST_EV_CHANGED);
 }
 
 /* End every transfer and give every buffer back; the upload id stays. */
@@ -666,4 +718,47 @@ ingest_cancel(struct ingest *ing)
 	}
 	ing->spill_len = 0;
 	ing->holding = 0;
+}
+
+static void
+ingest_emit(struct ingest *ing, enum ingest_event ev)
+{
+	if (ing->event != NULL)
+		ing->event(ing->arg, ev);
+}
+
+/* DELETE ?uploadId=: the parts S3 holds go. */
+static void
+ingest_abort_upload(struct ingest *ing)
+{
+	ing->abort = storage_multipart_abort(ing->key, ing->upload_id,
+	    ingest_abort_done, ing);
+	if (ing->abort == NULL)
+		ingest_aborted(ing, INGEST_UNKNOWN);
+}
+
+static void
+ingest_abort_done(struct storage_call *call, void *arg)
+{
+	struct ingest		*ing = arg;
+	enum storage_result	 result;
+
+	ing->abort = NULL;
+	result = storage_call_result(call);
+	storage_call_free(call);
+
+	ingest_aborted(ing, (result == STORAGE_OK ||
+	    result == STORAGE_NOT_FOUND) ? INGEST_NOTHING : INGEST_UNKNOWN);
+}
+
+static void
+ingest_aborted(struct ingest *ing, enum ingest_leftover left)
+{
+	ingest_aborted_fn	fn = ing->aborted;
+
+	ing->left = left;
+	ing->abort_over = 1;
+	ing->aborted = NULL;
+	if (fn != NULL)
+		fn(ing->aborted_arg, left);
 }

@@ -13,7 +13,7 @@
  * multipart upload of STORAGE_PART_MIN parts, completed only once it is
  * accepted. Either way nothing is visible in the bucket before that, and
  * an upload refused, cut short or found a duplicate leaves nothing there
- * once ingest_abort()'s call has ended.
+ * once ingest_abort() has said so.
  *
  * The parts are held in buffers of the worker's budget (partpool.c).
  * When none is free, or S3 takes bytes slower than the client sends them,
@@ -48,13 +48,13 @@ enum ingest_event {
 /* What ingest_abort() left behind. */
 enum ingest_leftover {
 	INGEST_NOTHING,		/* nothing was, or can be, in the bucket */
-	INGEST_ABORTING,	/* the multipart upload's abort is under way */
 	INGEST_UNKNOWN		/* something may be there: the sweeper's */
 };
 
 struct ingest;
 
 typedef void	(*ingest_event_fn)(void *, enum ingest_event);
+typedef void	(*ingest_aborted_fn)(void *, enum ingest_leftover);
 
 /* Once per worker: the budget of part buffers. */
 void		 ingest_init(void);
@@ -95,12 +95,11 @@ enum ingest_state ingest_state(const struct ingest *, enum storage_result *);
 
 /*
  * Stop, and make sure nothing the upload sent stays: every transfer is
- * ended, and a multipart upload S3 made is aborted (*call, started with
- * done and arg, for the caller to wait for). The ingest may be freed at
- * once; the call does not need it.
+ * ended, and a multipart upload S3 made (or is making) is aborted. fn
+ * then says what is left, possibly before ingest_abort() returns; the
+ * ingest tells its owner nothing more, and is freed after fn.
  */
-enum ingest_leftover	ingest_abort(struct ingest *, storage_done_fn,
-			    void *, struct storage_call **);
+void		 ingest_abort(struct ingest *, ingest_aborted_fn, void *);
 
 void		 ingest_free(struct ingest *);
 

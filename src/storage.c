@@ -140,6 +140,9 @@ struct storage_call {
 	/* A POST body the call owns. */
 	u_int8_t		*post;
 
+	/* Its caller is gone: curl ends it, and it goes (storage_orphan). */
+	int			 orphan;
+
 	/* GET relay: the bytes asked for, and how far it has come. */
 	struct storage_relay	*relay;
 	struct storage_range	 range;
@@ -173,6 +176,8 @@ static void	storage_capture(struct storage_call *, size_t);
 static size_t	storage_collect(char *, size_t, size_t, void *);
 static size_t	storage_source_read(char *, size_t, size_t, void *);
 static void	storage_etag(struct storage_call *, const char *, size_t);
+static void	storage_orphan(struct storage_call *);
+static void	storage_destroy(struct storage_call *);
 static void	storage_run(struct storage_call *);
 static void	storage_end(struct storage_call *);
 static void	storage_curl_release(struct storage_call *);
@@ -413,7 +418,7 @@ storage_put_source(const char *key, const char *upload_id,
 void
 storage_source_more(struct storage_call *call)
 {
-	if (call == NULL || !call->source_paused ||
+	if (call == NULL || call->orphan || !call->source_paused ||
 	    call->curl.handle == NULL ||
 	    call->body_off >= call->source->ready)
 		return;
@@ -579,9 +584,10 @@ storage_call_status(const struct storage_call *call)
 }
 
 /*
- * Release a call, ended or not: one still in flight is ended here and
- * reports nothing. A relay cut short leaves its client a body with bytes
- * missing, so that connection is closed.
+ * Release a call, ended or not: one still in flight reports nothing. A
+ * relay cut short leaves its client a body with bytes missing, so that
+ * connection is closed, and its transfer is removed at once. Any other
+ * transfer under way is left to curl to end (storage_orphan).
  */
 void
 storage_call_free(struct storage_call *call)
@@ -595,8 +601,39 @@ storage_call_free(struct storage_call *call)
 		c = call->relay->conn;
 		relay_detach(call);
 		kore_connection_disconnect(c);
+	} else if (call->curl.handle != NULL) {
+		storage_orphan(call);
+		return;
 	}
 
+	storage_destroy(call);
+}
+
+/*
+ * A transfer under way whose caller is gone: not removed from under curl
+ * (libcurl 7.88, removing a transfer in the middle of its request,
+ * reports to Kore a socket it has already closed, and the worker dies of
+ * epoll_ctl's EBADF), but ended by curl itself: a PUT's next read aborts
+ * it (a paused one is resumed for that), anything else runs to its end,
+ * which its timeouts bound. Then the call goes, saying nothing.
+ */
+static void
+storage_orphan(struct storage_call *call)
+{
+	call->orphan = 1;
+	call->done = NULL;
+	call->source = NULL;
+
+	if (call->source_paused) {
+		call->source_paused = 0;
+		(void)curl_easy_pause(call->curl.handle, CURLPAUSE_CONT);
+		storage_kick();
+	}
+}
+
+static void
+storage_destroy(struct storage_call *call)
+{
 	kore_curl_cleanup(&call->curl);
 	if (call->answer != NULL)
 		kore_buf_free(call->answer);
@@ -801,6 +838,11 @@ storage_curl_done(struct kore_curl *curl, void *arg)
 
 	(void)curl;
 
+	if (call->orphan) {
+		storage_destroy(call);
+		return;
+	}
+
 	/*
 	 * A relay's transfer that we ended, its client's queue being full
 	 * (one that had its last byte before we could is simply done).
@@ -909,6 +951,8 @@ storage_source_read(char *ptr, size_t size, size_t nmemb, void *arg)
 	struct storage_source	*src = call->source;
 	size_t			 len;
 
+	if (call->orphan)
+		return (CURL_READFUNC_ABORT);
 	if (call->body_off >= src->len)
 		return (0);
 	if (call->body_off >= src->ready) {

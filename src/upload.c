@@ -100,6 +100,8 @@ struct upload {
 	enum storage_result	 storage;
 	char			 sqlstate[SQLSTATE_LEN + 1];
 	struct json_out		 duplicate;
+	int			 aborting;
+	int			 aborted;
 	enum ingest_leftover	 left;
 	char			 id[UUID_TEXT_LEN + 1];
 	char			 key[STORAGE_KEY_MAX];
@@ -108,7 +110,10 @@ struct upload {
 
 /* What an upload ended before its commit leaves to clean up. */
 struct forsake {
+	struct job		*job;
 	struct ingest		*ing;
+	int			 aborting;
+	int			 aborted;
 	enum ingest_leftover	 left;
 	char			 key[STORAGE_KEY_MAX];
 };
@@ -144,6 +149,8 @@ static void	upload_poked(void *, u_int64_t);
 static void	upload_release(struct job *);
 static void	upload_forsake(struct upload *);
 static void	forsake_free(struct job *);
+static void	upload_aborted(void *, enum ingest_leftover);
+static void	forsake_aborted(void *, enum ingest_leftover);
 static void	upload_answer_begin(struct upload *);
 static void	upload_answer_end(struct upload *);
 static void	upload_refuse(struct upload *);
@@ -566,25 +573,29 @@ upload_duplicate(struct http_request *req, struct job *job)
 static enum step_result
 refuse_abort(struct http_request *req, struct job *job)
 {
-	struct upload		*up = job->data;
-	struct storage_call	*call;
+	struct upload	*up = job->data;
 
 	if (!up->body_done && !up->paused) {
 		up->paused = 1;
 		request_read_pause(req->owner);
 	}
 
-	up->left = INGEST_NOTHING;
-	if (up->ing != NULL) {
-		up->left = ingest_abort(up->ing, job_storage_done, job, &call);
-		ingest_free(up->ing);
-		up->ing = NULL;
-		if (up->left == INGEST_ABORTING) {
-			(void)job_storage(job, call);
-			return (STEP_WAIT);
-		}
+	if (up->ing == NULL) {
+		up->left = INGEST_NOTHING;
+		return (STEP_NEXT);
+	}
+	if (!up->aborting) {
+		up->aborting = 1;
+		ingest_abort(up->ing, upload_aborted, up);
+	}
+	if (!up->aborted) {
+		job_again(job);
+		job_wait(job);
+		return (STEP_WAIT);
 	}
 
+	ingest_free(up->ing);
+	up->ing = NULL;
 	return (STEP_NEXT);
 }
 
@@ -599,9 +610,7 @@ refuse_intent(struct http_request *req, struct job *job)
 		return (STEP_NEXT);
 	up->opened = 0;
 
-	if (up->left == INGEST_NOTHING || (up->left == INGEST_ABORTING &&
-	    (job->storage == STORAGE_OK ||
-	    job->storage == STORAGE_NOT_FOUND))) {
+	if (up->left == INGEST_NOTHING) {
 		job_query(job, "DELETE FROM storage_deletions "
 		    "WHERE object_key = $1", 1, up->key);
 	} else {
@@ -660,22 +669,27 @@ upload_refusing(struct job *job)
 static enum step_result
 forsake_abort(struct http_request *req, struct job *job)
 {
-	struct forsake		*fs = job->data;
-	struct storage_call	*call;
+	struct forsake	*fs = job->data;
 
 	(void)req;
 
-	fs->left = INGEST_NOTHING;
-	if (fs->ing != NULL) {
-		fs->left = ingest_abort(fs->ing, job_storage_done, job, &call);
-		ingest_free(fs->ing);
-		fs->ing = NULL;
-		if (fs->left == INGEST_ABORTING) {
-			(void)job_storage(job, call);
-			return (STEP_WAIT);
-		}
+	if (fs->ing == NULL) {
+		fs->left = INGEST_NOTHING;
+		return (STEP_NEXT);
+	}
+	if (!fs->aborting) {
+		fs->aborting = 1;
+		fs->job = job;
+		ingest_abort(fs->ing, forsake_aborted, fs);
+	}
+	if (!fs->aborted) {
+		job_again(job);
+		job_wait(job);
+		return (STEP_WAIT);
 	}
 
+	ingest_free(fs->ing);
+	fs->ing = NULL;
 	return (STEP_NEXT);
 }
 
@@ -686,9 +700,7 @@ forsake_intent(struct http_request *req, struct job *job)
 
 	(void)req;
 
-	if (fs->left == INGEST_NOTHING || (fs->left == INGEST_ABORTING &&
-	    (job->storage == STORAGE_OK ||
-	    job->storage == STORAGE_NOT_FOUND))) {
+	if (fs->left == INGEST_NOTHING) {
 		job_query(job, "DELETE FROM storage_deletions "
 		    "WHERE object_key = $1", 1, fs->key);
 	} else {
@@ -912,6 +924,27 @@ upload_forsake(struct upload *up)
 	up->ing = NULL;
 
 	job_wakeup(job);
+}
+
+/* ingest_abort() is over: what it left decides what the intent becomes. */
+static void
+upload_aborted(void *arg, enum ingest_leftover left)
+{
+	struct upload	*up = arg;
+
+	up->aborted = 1;
+	up->left = left;
+	job_signal(up->job);
+}
+
+static void
+forsake_aborted(void *arg, enum ingest_leftover left)
+{
+	struct forsake	*fs = arg;
+
+	fs->aborted = 1;
+	fs->left = left;
+	job_signal(fs->job);
 }
 
 static void

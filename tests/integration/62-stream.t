@@ -46,6 +46,7 @@ RSS_BOUND_KIB=$((64 * 1024))
 TEXT_BYTES=$((20 * MIB))
 TEXT_RATE=2M
 SWEEP_WAIT_SECONDS=60
+DUPLICATES=20
 
 work=$(mktemp -d "$REACTBIN_TEST_TMP/stream.XXXXXX")
 proxy_pid=
@@ -230,6 +231,30 @@ cut multipart $((form_head + CUT_BYTES + 8)) "in the closing boundary"
 service_log_wait 'status=' # the access lines come in batches
 ok "$(sweep_all; echo $?)" "the sweepers took every intent the cut uploads left"
 is "$(state)" "$before" "cut uploads: no object, no incomplete upload, no row"
+
+# The same bytes again and again: 409, and what each sent is dropped (a
+# PUT under way that its upload gives up must not take a worker down).
+make_file $((PART + 1)) "$work/dup"
+request POST /api/v1/reactions "${AUTH[@]}" --data-binary "@$work/dup"
+is "$HTTP_STATUS" 201 "a file stored once"
+dups=0
+for _ in $(seq 1 "$DUPLICATES"); do
+	request POST /api/v1/reactions "${AUTH[@]}" --data-binary "@$work/dup"
+	[ "$HTTP_STATUS" = 409 ] && dups=$((dups + 1))
+done
+is "$dups" "$DUPLICATES" "$DUPLICATES uploads of the same bytes: all 409"
+make_file 2000 "$work/dup"
+request POST /api/v1/reactions "${AUTH[@]}" --data-binary "@$work/dup"
+dups=0
+for _ in $(seq 1 "$DUPLICATES"); do
+	request POST /api/v1/reactions "${AUTH[@]}" --data-binary "@$work/dup"
+	[ "$HTTP_STATUS" = 409 ] && dups=$((dups + 1))
+done
+is "$dups" "$DUPLICATES" "$DUPLICATES uploads of the same small bytes: all 409"
+before=$(state)
+is "$(s3_uploads | wc -l)" 0 "the duplicates left no incomplete upload"
+is "$(grep -c 'fatal\|exited with status' "$REACTBIN_OUT")" 0 \
+    "no worker died on the way"
 
 # --- A worker killed in the middle of an upload -----------------------------
 
