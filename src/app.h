@@ -92,6 +92,7 @@ void	request_refuse_early(struct connection *);
 void	request_read_pause(struct connection *);
 int	request_read_resume(struct connection *);
 void	request_read_rearm(struct connection *);
+void	request_read_yield(struct connection *);
 int	request_body_json(struct http_request *, yajl_val *);
 
 /*

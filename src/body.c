@@ -135,6 +135,23 @@ request_read_resume(struct connection *c)
 }
 
 /*
+ * Let the event loop come round before reading on: Kore reads a
+ * connection until its socket is empty, and a client that sends fast
+ * would have the whole of its body read before curl sends a byte of it
+ * on or a query's answer is looked at. The flag stops this round; the
+ * read interest set again makes epoll report the socket anew (edge-
+ * triggered, it would not: the edge is past) at the next turn, after the
+ * timers, curl and pgsql have had theirs.
+ */
+void
+request_read_yield(struct connection *c)
+{
+	c->evt.flags &= ~KORE_EVENT_READ;
+	if (c->state != CONN_STATE_DISCONNECTING)
+		kore_platform_event_all(c->fd, c);
+}
+
+/*
  * The read interest back, without reading: for a request whose body was
  * all in when it paused. What comes next is the next request's, and an
  * event is reported for it when it is there already.

@@ -9,6 +9,11 @@
 /*
  * An upload's bytes to S3 as they arrive (ingest.h).
  *
+ * A single PUT starts as soon as the object's type is known: until its
+ * held-back last byte goes, S3 stores nothing of it, whatever happens to
+ * the worker. A multipart upload is made only once the intent that lets
+ * the sweeper find it is recorded as well (ingest_go).
+ *
  * The plan is made at the start from what the headers say: a file that
  * cannot be larger than one part is one PUT; a larger one (or one that
  * may be) a multipart upload. Parts are filled in order, each in its own
@@ -78,7 +83,8 @@ struct ingest {
 	uint64_t		 length;	/* the size, or a bound */
 	int			 known;
 	int			 multipart;
-	int			 go;
+	int			 typed;		/* the object's type is known */
+	int			 go;		/* the intent is recorded */
 	int			 ended;
 	int			 committed;
 	enum ingest_state	 state;
@@ -121,6 +127,7 @@ static void	ingest_part_done(struct storage_call *, void *);
 static void	ingest_part_free(struct ingest_part *);
 static void	ingest_start_all(struct ingest *);
 static void	ingest_seal_last(struct ingest *);
+static void	ingest_create(struct ingest *);
 static void	ingest_create_done(struct storage_call *, void *);
 static void	ingest_maybe_complete(struct ingest *);
 static void	ingest_complete_done(struct storage_call *, void *);
@@ -163,18 +170,37 @@ ingest_new(const char *key, uint64_t length, int known, ingest_event_fn fn,
 }
 
 void
-ingest_go(struct ingest *ing, const char *content_type)
+ingest_type(struct ingest *ing, const char *content_type)
+{
+	if (ing->typed || ing->state != INGEST_RUNNING)
+		return;
+
+	ing->typed = 1;
+	(void)kore_strlcpy(ing->ctype, content_type, sizeof(ing->ctype));
+
+	if (!ing->multipart)
+		ingest_start_all(ing);
+	else
+		ingest_create(ing);
+}
+
+void
+ingest_go(struct ingest *ing)
 {
 	if (ing->go || ing->state != INGEST_RUNNING)
 		return;
 
 	ing->go = 1;
-	(void)kore_strlcpy(ing->ctype, content_type, sizeof(ing->ctype));
+	if (ing->multipart)
+		ingest_create(ing);
+}
 
-	if (!ing->multipart) {
-		ingest_start_all(ing);
+/* The multipart upload, once both the intent and the type are there. */
+static void
+ingest_create(struct ingest *ing)
+{
+	if (!ing->go || !ing->typed || ing->mpu != MPU_NONE)
 		return;
-	}
 
 	ing->mpu = MPU_CREATING;
 	ing->create = storage_multipart_create(ing->key, ing->ctype,
@@ -494,7 +520,7 @@ ingest_part_start(struct ingest_part *part)
 	struct ingest	*ing = part->ing;
 
 	if (part->call != NULL || !part->sized || !part->given ||
-	    !ing->go || ing->state != INGEST_RUNNING)
+	    !ing->typed || ing->state != INGEST_RUNNING)
 		return;
 	if (ing->multipart && ing->mpu != MPU_CREATED)
 		return;

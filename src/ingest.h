@@ -68,10 +68,14 @@ struct ingest	*ingest_new(const char *, uint64_t, int, ingest_event_fn,
 		    void *);
 
 /*
- * Bytes may go to S3 now: the intent is recorded and the type known (its
- * MIME type becomes the object's Content-Type).
+ * The object's type is known (its MIME type becomes the object's
+ * Content-Type): a single PUT may begin, since nothing of it can be
+ * stored before its commit.
  */
-void		 ingest_go(struct ingest *, const char *);
+void		 ingest_type(struct ingest *, const char *);
+
+/* The upload's intent is recorded: a multipart upload may be made. */
+void		 ingest_go(struct ingest *);
 
 /* The file's next bytes, copied. */
 void		 ingest_write(struct ingest *, const uint8_t *, size_t);

@@ -49,14 +49,12 @@
 #include <time.h>
 
 #include "app.h"
-#include "encoding.h"
 #include "ingest.h"
 #include "intake.h"
 #include "listing.h"
 #include "log.h"
 #include "media.h"
 #include "reaction.h"
-#include "tags.h"
 #include "uuid.h"
 
 /*
@@ -75,6 +73,12 @@
 
 #define EXPECT_CONTINUE		"100-continue"
 
+/*
+ * Body bytes read before the event loop is let come round (so that curl
+ * sends them on while the rest arrives): a few of curl's 64 KiB buffers.
+ */
+#define UPLOAD_YIELD_BYTES	(256 * 1024)
+
 /* What a refused upload answers, once it has cleaned up. */
 enum upload_answer {
 	ANSWER_NONE,
@@ -91,8 +95,10 @@ struct upload {
 	struct kore_timer	*poke;
 	int			 opened;	/* the intent was asked for */
 	int			 intent;	/* and is recorded */
-	int			 go;		/* S3 may have bytes */
+	int			 typed;		/* the ingest has the type */
+	int			 go;		/* and the intent */
 	int			 paused;	/* the client's reading is */
+	size_t			 unyielded;	/* bytes read since a turn */
 	int			 body_done;	/* the handler has the request */
 	int			 answered;
 	enum upload_answer	 answer;
@@ -250,6 +256,14 @@ upload_body_chunk(struct http_request *req, const void *data, size_t len)
 	if (up->ing != NULL && ingest_holding(up->ing) && !up->paused) {
 		up->paused = 1;
 		request_read_pause(req->owner);
+		return (KORE_RESULT_OK);
+	}
+
+	/* Else a turn of the loop now and then, for curl to send them. */
+	up->unyielded += len;
+	if (up->unyielded >= UPLOAD_YIELD_BYTES) {
+		up->unyielded = 0;
+		request_read_yield(req->owner);
 	}
 
 	return (KORE_RESULT_OK);
@@ -425,10 +439,8 @@ upload_commit(struct http_request *req, struct job *job)
 	}
 
 	/* A file too short for its magic to tell early: its type now. */
-	if (!up->go) {
-		ingest_go(up->ing, media_type_mime(up->in.info.type));
-		up->go = 1;
-	}
+	ingest_type(up->ing, media_type_mime(up->in.info.type));
+	ingest_go(up->ing);
 	ingest_commit(up->ing);
 	return (STEP_NEXT);
 }
@@ -830,18 +842,25 @@ upload_file(void *arg, const uint8_t *p, size_t n)
 		ingest_write(up->ing, p, n);
 }
 
-/* Once the intent is recorded and the type known, S3 may have bytes. */
+/*
+ * The type known, a single PUT may begin; the intent recorded as well, a
+ * multipart upload may be made (ingest.h).
+ */
 static void
 upload_go(struct upload *up)
 {
 	enum media_type	type;
 
-	if (up->go || !up->intent || up->ing == NULL ||
-	    intake_type(&up->in, &type) == -1)
+	if (up->ing == NULL)
 		return;
-
-	up->go = 1;
-	ingest_go(up->ing, media_type_mime(type));
+	if (!up->typed && intake_type(&up->in, &type) == 0) {
+		up->typed = 1;
+		ingest_type(up->ing, media_type_mime(type));
+	}
+	if (!up->go && up->intent) {
+		up->go = 1;
+		ingest_go(up->ing);
+	}
 }
 
 /*

@@ -53,6 +53,8 @@ bench_baseline_build() {
 	local dir="$BENCH_TMP/baseline" port
 	mkdir -p "$dir"
 	cat >"$dir/health.c" <<'C'
+#include <strings.h>
+
 #include <kore/kore.h>
 #include <kore/http.h>
 
@@ -70,7 +72,23 @@ health(struct http_request *req)
 }
 
 int	upload(struct http_request *);
+int	upload_headers(struct http_request *);
 int	upload_chunk(struct http_request *, const void *, size_t);
+
+/* As reactbin does: a client waiting for 100 Continue is told at once. */
+int
+upload_headers(struct http_request *req)
+{
+	const char	*expect;
+
+	if (http_request_header(req, "expect", &expect) &&
+	    !strcasecmp(expect, "100-continue")) {
+		http_response(req, HTTP_STATUS_CONTINUE, NULL, 0);
+		if (!net_send_flush(req->owner))
+			kore_connection_disconnect(req->owner);
+	}
+	return (KORE_RESULT_OK);
+}
 
 int
 upload_chunk(struct http_request *req, const void *data, size_t len)
@@ -122,6 +140,7 @@ domain * {
 	route /api/v1/reactions {
 		handler		upload
 		methods		post
+		on_headers	upload_headers
 		on_body_chunk	upload_chunk
 	}
 }
