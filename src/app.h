@@ -75,6 +75,12 @@ struct request_ctx {
 	int		key_upload_allowed;
 	char		key_hash[APIKEY_HASH_LEN + 1];
 	char		key_id[UUID_TEXT_LEN + 1];
+	/*
+	 * Set by a handler that answers refusals itself (upload.c, whose
+	 * body may still be coming): the auth steps hand it theirs.
+	 */
+	void		(*auth_refused)(struct http_request *, int,
+			    const char *, const char *);
 	void		*state;
 	void		(*state_free)(void *);
 };
@@ -105,6 +111,10 @@ int	request_headers_ambiguous(struct http_request *);
 void	request_refuse_headers(struct http_request *, int, const char *,
 	    const char *);
 void	request_refuse_early(struct connection *);
+void	request_read_pause(struct connection *);
+int	request_read_resume(struct connection *);
+void	request_read_rearm(struct connection *);
+void	request_read_yield(struct connection *);
 int	request_body_json(struct http_request *, yajl_val *);
 
 /*
@@ -141,7 +151,7 @@ enum job_pending {
 	JOB_PENDING_NONE,
 	JOB_PENDING_SQL,
 	JOB_PENDING_STORAGE,
-	JOB_PENDING_HOLD,
+	JOB_PENDING_SIGNAL,
 };
 
 struct job {
@@ -177,9 +187,16 @@ struct job {
 	u_int8_t		*fetched;	/* storage_fetch's bytes */
 	size_t			 fetched_len;
 
-	/* Held by something of the caller's own (a task): job_release(). */
-	int			 held;
 
+	/*
+	 * A request's job begun before its body was all in (job_begin):
+	 * until the handler first runs, callbacks drive it as they drive a
+	 * detached one.
+	 */
+	int			 early;
+	int			 began_early;
+	int			 signalled;
+	int			 sql_callback;
 
 	void			*data;
 	/* Run by job_free() before data goes, for what data holds. */
@@ -187,6 +204,12 @@ struct job {
 };
 
 int		 job_run(struct http_request *, const step_fn *, size_t);
+struct job	*job_begin(struct http_request *, const step_fn *, size_t);
+void		 job_wait(struct job *);
+void		 job_signal(struct job *);
+void		 job_stop(struct job *);
+void		 job_then(struct job *, const step_fn *);
+void		 job_on_free(struct job *, void (*)(struct job *));
 struct job	*job_detached(const step_fn *, size_t, void (*)(struct job *));
 void		 job_free(struct job *);
 int		 job_query(struct job *, const char *, int, ...);
@@ -210,16 +233,10 @@ void		 job_wakeup(struct job *);
 int		 job_storage(struct job *, struct storage_call *);
 void		 job_storage_done(struct storage_call *, void *);
 
-/*
- * Anything else the step waits for (a task, derive.c): job_hold() before
- * STEP_WAIT, and whoever it waits for calls job_release() when it is
- * over, from the event loop. Before that, job_release() is a no-op.
- */
-void		 job_hold(struct job *);
-void		 job_release(struct job *);
-
 /* upload.c */
 int	upload_headers(struct http_request *);
+int	upload_body_chunk(struct http_request *, const void *, size_t);
+void	upload_worker_init(void);
 
 /* drain.c */
 void	drain_parent_init(void);

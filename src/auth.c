@@ -69,6 +69,8 @@ static void	login_token(struct http_request *);
 static int	auth_token_check(struct http_request *, time_t *,
 		    const char **);
 static void	auth_unauthorized(struct http_request *, const char *);
+static void	auth_refuse(struct http_request *, int, const char *,
+		    const char *);
 
 static const step_fn login_steps[] = {
 	login_check_body,
@@ -286,7 +288,7 @@ auth_bearer_is_key(struct http_request *req)
 void
 auth_forbidden(struct http_request *req, const char *message)
 {
-	reply_error(req, HTTP_STATUS_FORBIDDEN, "forbidden", message);
+	auth_refuse(req, HTTP_STATUS_FORBIDDEN, "forbidden", message);
 }
 
 /* A protected route with a JSON body: the token first, then the size. */
@@ -513,6 +515,25 @@ login_token(struct http_request *req)
 static void
 auth_unauthorized(struct http_request *req, const char *message)
 {
-	http_response_header(req, "www-authenticate", "Bearer");
-	reply_error(req, HTTP_STATUS_UNAUTHORIZED, "unauthorized", message);
+	auth_refuse(req, HTTP_STATUS_UNAUTHORIZED, "unauthorized", message);
+}
+
+/*
+ * Every answer of the auth steps: the request's own when its handler
+ * answers refusals itself (request_ctx.auth_refused), else now.
+ */
+static void
+auth_refuse(struct http_request *req, int status, const char *code,
+    const char *message)
+{
+	struct request_ctx	*ctx = request_ctx(req);
+
+	if (ctx->auth_refused != NULL) {
+		ctx->auth_refused(req, status, code, message);
+		return;
+	}
+
+	if (status == HTTP_STATUS_UNAUTHORIZED)
+		http_response_header(req, "www-authenticate", "Bearer");
+	reply_error(req, status, code, message);
 }

@@ -15,6 +15,8 @@
  * gets through is read by the JSON body reader at the end.
  */
 
+#include <sys/epoll.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,6 +91,79 @@ request_refuse_early(struct connection *c)
 {
 	if (!net_send_flush(c) || c->state != CONN_STATE_DISCONNECTING)
 		kore_connection_disconnect(c);
+}
+
+/*
+ * Stop reading a request's body for now (its consumer is full). Kore
+ * reads a connection until the socket is empty while KORE_EVENT_READ is
+ * set, and its epoll is edge-triggered, so clearing the flag would only
+ * stop this round: every new byte from the client would start another.
+ * The socket's read interest goes too; its hang-up is still reported, so
+ * a client that leaves meanwhile is seen. Kore's body timeout runs on.
+ */
+void
+request_read_pause(struct connection *c)
+{
+	c->evt.flags &= ~KORE_EVENT_READ;
+	if (c->state == CONN_STATE_DISCONNECTING)
+		return;
+
+	kore_platform_event_schedule(c->fd, EPOLLOUT | EPOLLRDHUP | EPOLLET,
+	    0, c);
+}
+
+/*
+ * Read on: the interest Kore set at accept(2) again, and what waits in
+ * the socket now (an edge already passed would not be told again). Not
+ * from inside a curl or pgsql callback: the reading runs the body hook.
+ * Returns -1 when the connection failed, and is now being closed.
+ */
+int
+request_read_resume(struct connection *c)
+{
+	if (c->state == CONN_STATE_DISCONNECTING)
+		return (-1);
+
+	kore_platform_event_all(c->fd, c);
+	c->evt.flags |= KORE_EVENT_READ;
+	if (!net_recv_flush(c)) {
+		kore_connection_disconnect(c);
+		return (-1);
+	}
+
+	return (0);
+}
+
+/*
+ * Let the event loop come round before reading on: Kore reads a
+ * connection until its socket is empty, and a client that sends fast
+ * would have the whole of its body read before curl sends a byte of it
+ * on or a query's answer is looked at. The flag stops this round; the
+ * read interest set again makes epoll report the socket anew (edge-
+ * triggered, it would not: the edge is past) at the next turn, after the
+ * timers, curl and pgsql have had theirs.
+ */
+void
+request_read_yield(struct connection *c)
+{
+	c->evt.flags &= ~KORE_EVENT_READ;
+	if (c->state != CONN_STATE_DISCONNECTING)
+		kore_platform_event_all(c->fd, c);
+}
+
+/*
+ * The read interest back, without reading: for a request whose body was
+ * all in when it paused. What comes next is the next request's, and an
+ * event is reported for it when it is there already.
+ */
+void
+request_read_rearm(struct connection *c)
+{
+	if (c->state == CONN_STATE_DISCONNECTING)
+		return;
+
+	kore_platform_event_all(c->fd, c);
+	c->evt.flags |= KORE_EVENT_READ;
 }
 
 /*

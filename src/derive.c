@@ -309,7 +309,7 @@ derive_work_release(struct derive_work *w)
 	}
 
 	if (w->job != NULL)
-		job_release(w->job);
+		job_signal(w->job);
 }
 
 static void
@@ -359,7 +359,7 @@ derive_start(void)
 
 	job = job_detached(derive_steps, sizeof(struct derivation),
 	    derive_done);
-	job->cleanup = derive_cleanup;
+	job_on_free(job, derive_cleanup);
 	d = job->data;
 	d->started = kore_time_ms();
 	deriving = job;
@@ -504,7 +504,7 @@ step_decode(struct http_request *req, struct job *job)
 		return (derive_retry(job, "fetch_empty"));
 
 	d->work = derive_work_start(body, len, d->type, DERIVE_ALL, body, job);
-	job_hold(job);
+	job_wait(job);
 	return (STEP_WAIT);
 }
 
@@ -523,6 +523,13 @@ step_decoded(struct http_request *req, struct job *job)
 	int				 video;
 
 	(void)req;
+
+	/* A signal is no promise: the work itself says whether it is over. */
+	if (!derive_work_finished(d->work)) {
+		job_again(job);
+		job_wait(job);
+		return (STEP_WAIT);
+	}
 
 	r = derive_work_result(d->work);
 	video = (d->type == MEDIA_MP4 || d->type == MEDIA_WEBM);

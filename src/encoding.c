@@ -16,6 +16,7 @@
 #define DECIMAL_BASE		10
 #define HEX_LETTER_BASE		10
 #define HEX_DIGIT_BITS		4
+#define HEX_DIGIT_MASK		0x0f
 #define PERCENT_ESCAPE_LEN	3
 
 #define ASCII_CONTROL_LAST	0x1f
@@ -36,6 +37,8 @@
 
 static int	b64url_value(char);
 
+static const char hex_alphabet[] = "0123456789abcdef";
+
 static const char b64url_alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -50,6 +53,20 @@ enc_hex_digit(int c)
 		return (c - 'A' + HEX_LETTER_BASE);
 
 	return (-1);
+}
+
+size_t
+enc_hex_encode(const uint8_t *in, size_t n, char *out)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = hex_alphabet[in[i] >> HEX_DIGIT_BITS];
+		out[2 * i + 1] = hex_alphabet[in[i] & HEX_DIGIT_MASK];
+	}
+	out[2 * n] = '\0';
+
+	return (2 * n);
 }
 
 int

@@ -7,7 +7,8 @@
  */
 
 /*
- * The text encodings several parsers share: hex digits, strict decimal
+ * The text encodings several parsers share: hex digits (the one hex
+ * encoder of the code base, and the digit decoder), strict decimal
  * numbers, percent-decoding (form style) and unpadded base64url. Every
  * decoder is strict: one spelling per value, nothing passed through.
  * Pure: no Kore.
@@ -26,6 +27,9 @@
 
 /* The value of a hex digit (either case), or -1. */
 int	enc_hex_digit(int);
+
+/* Lowercase hex of n bytes into out (2n chars, then a NUL); returns 2n. */
+size_t	enc_hex_encode(const uint8_t *, size_t, char *);
 
 /*
  * Read len bytes of plain decimal digits (no sign, no blanks, at least

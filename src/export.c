@@ -155,7 +155,7 @@ export_start(struct http_request *req, struct job *job)
 	char			 us[NUMBER_TEXT_MAX], limit[NUMBER_TEXT_MAX];
 	char			 id[UUID_TEXT_LEN + 1];
 
-	job->cleanup = export_state_free;
+	job_on_free(job, export_state_free);
 
 	if ((key = reaction_cursor_key()) == NULL) {
 		reply_error(req, HTTP_STATUS_INTERNAL_ERROR, "internal",
@@ -489,8 +489,7 @@ export_wait_drain(struct job *job, struct export_state *st)
 {
 	struct netbuf	*nb;
 
-	/* Held first: job_release() before job_hold() would be lost. */
-	job_hold(job);
+	job_wait(job);
 	st->marker = kore_calloc(1, sizeof(*st->marker));
 	st->marker->job = job;
 
@@ -514,7 +513,7 @@ export_marker_sent(struct netbuf *nb)
 			kore_timer_remove(st->stall);
 			st->stall = NULL;
 		}
-		job_release(marker->job);
+		job_signal(marker->job);
 	}
 	kore_free(marker);
 

@@ -302,15 +302,14 @@ form_query_next(char *qs, size_t len, size_t *pos, struct form_pair *pair)
 }
 
 /*
- * The part's header lines up to the empty line. Only Content-Disposition
- * is read; the reader is left at the first byte of the content.
+ * The part's header lines up to the empty line; the reader is left at the
+ * first byte of the content.
  */
 static enum form_status
 part_headers(struct form_reader *r, struct form_part *part)
 {
-	const char	*line, *colon;
 	const uint8_t	*eol;
-	size_t		 line_len, name_len, pos;
+	size_t		 line_len;
 	int		 seen;
 
 	seen = 0;
@@ -319,32 +318,46 @@ part_headers(struct form_reader *r, struct form_part *part)
 		if (eol == NULL)
 			return (FORM_MALFORMED);
 
-		line = (const char *)r->buf + r->pos;
 		line_len = (size_t)(eol - (r->buf + r->pos));
+		if (form_header_line((const char *)r->buf + r->pos, line_len,
+		    part, &seen) == -1)
+			return (FORM_MALFORMED);
 		r->pos += line_len + CRLF_LEN;
 
 		if (line_len == 0)
 			return (FORM_ITEM);
-
-		/* No folded lines (RFC 7578 4.8): a name starts each one. */
-		if ((colon = memchr(line, ':', line_len)) == NULL)
-			return (FORM_MALFORMED);
-		name_len = (size_t)(colon - line);
-		if (name_len == 0 || token_len(line, name_len, 0) != name_len)
-			return (FORM_MALFORMED);
-
-		if (!span_equals(line, name_len, DISPOSITION_HEADER))
-			continue;
-
-		/* Two dispositions could name two fields: refuse to pick. */
-		if (seen)
-			return (FORM_MALFORMED);
-		seen = 1;
-
-		pos = name_len + 1;
-		if (disposition(line + pos, line_len - pos, part) == -1)
-			return (FORM_MALFORMED);
 	}
+}
+
+int
+form_header_line(const char *line, size_t line_len, struct form_part *part,
+    int *seen)
+{
+	const char	*colon;
+	size_t		 name_len, pos;
+
+	if (line_len == 0)
+		return (0);
+	if (line_len > FORM_HEADER_LINE_MAX)
+		return (-1);
+
+	/* No folded lines (RFC 7578 4.8): a name starts each one. */
+	if ((colon = memchr(line, ':', line_len)) == NULL)
+		return (-1);
+	name_len = (size_t)(colon - line);
+	if (name_len == 0 || token_len(line, name_len, 0) != name_len)
+		return (-1);
+
+	if (!span_equals(line, name_len, DISPOSITION_HEADER))
+		return (0);
+
+	/* Two dispositions could name two fields: refuse to pick. */
+	if (*seen)
+		return (-1);
+	*seen = 1;
+
+	pos = name_len + 1;
+	return (disposition(line + pos, line_len - pos, part));
 }
 
 /* "form-data; name=\"file\"; filename=\"x.gif\"" into the part. */

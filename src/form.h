@@ -30,6 +30,12 @@
 /* "\r\n--" then the boundary: what separates two parts. */
 #define FORM_DELIMITER_MAX	(4 + FORM_BOUNDARY_MAX)
 
+/*
+ * Longest header line of a part, its CRLF aside: a longer one is
+ * malformed, so that a reader of a stream holds at most one such line.
+ */
+#define FORM_HEADER_LINE_MAX	4096
+
 enum form_body {
 	FORM_RAW,		/* not multipart/form-data: the body is the file */
 	FORM_MULTIPART,		/* multipart/form-data with a usable boundary */
@@ -94,6 +100,16 @@ void	form_reader_init(struct form_reader *, const void *body, size_t len,
  */
 enum form_status	form_next_part(struct form_reader *,
 			    struct form_part *);
+
+/*
+ * One header line of a part (without its CRLF; "" ends the headers and
+ * is accepted) into *part: only Content-Disposition is read, and *seen
+ * (0 before a part's first line) says whether one was. Returns 0, or -1
+ * for a line that breaks the syntax, a second disposition, or one longer
+ * than FORM_HEADER_LINE_MAX. Both multipart readers use it (form.c for a
+ * whole body, form_stream.c for one that arrives in pieces).
+ */
+int	form_header_line(const char *, size_t, struct form_part *, int *);
 
 /*
  * One name=value pair of a query string, percent-decoded ('+' is a space)

@@ -51,6 +51,8 @@ static void		job_sql_release(struct job *);
 static void		job_admit_next(void);
 static void		job_state_free(void *);
 static void		job_clear_query(struct job *);
+static void		job_notify(struct job *);
+static int		job_by_handler(const struct job *);
 static int		job_tolerated(const struct job *);
 static const char	*job_request_id(const struct job *);
 
@@ -71,7 +73,13 @@ job_run(struct http_request *req, const step_fn *steps, size_t datalen)
 
 	ctx = request_ctx(req);
 
-	if ((job = ctx->state) == NULL) {
+	if ((job = ctx->state) != NULL && job->early) {
+		/* Begun in a body hook; the handler drives it from now on. */
+		job->early = 0;
+		req->owner->http_timeout = 0;
+	}
+
+	if (job == NULL) {
 		/*
 		 * The request is complete and the handler's now: Kore's
 		 * header/body timer must not fire while it waits on
@@ -91,7 +99,82 @@ job_run(struct http_request *req, const step_fn *steps, size_t datalen)
 
 	job_advance(job);
 
+	/*
+	 * What a job begun early waits for wakes the request (job_notify),
+	 * which must sleep meanwhile, whatever it waits on.
+	 */
+	if (!job->finished && job->began_early)
+		http_request_sleep(req);
+
 	return (job->finished ? KORE_RESULT_OK : KORE_RESULT_RETRY);
+}
+
+/*
+ * A request's job begun before its body is complete, from a header or
+ * body hook: it runs on every callback (the handler is not called before
+ * the body is in; job_wakeup() starts it), and the handler takes it over
+ * through job_run(). Its steps see the request, which is not complete.
+ */
+struct job *
+job_begin(struct http_request *req, const step_fn *steps, size_t datalen)
+{
+	struct request_ctx	*ctx;
+	struct job		*job;
+
+	ctx = request_ctx(req);
+	if (ctx->state != NULL)
+		fatal("job_begin: the request has a job");
+
+	job = kore_calloc(1, sizeof(*job));
+	job->req = req;
+	job->steps = steps;
+	job->early = 1;
+	job->began_early = 1;
+	if (datalen > 0)
+		job->data = kore_calloc(1, datalen);
+	ctx->state = job;
+	ctx->state_free = job_state_free;
+
+	return (job);
+}
+
+/* The step waits until job_signal() (which may have come already). */
+void
+job_wait(struct job *job)
+{
+	job->pending = JOB_PENDING_SIGNAL;
+	if (job_by_handler(job))
+		http_request_sleep(job->req);
+}
+
+void
+job_signal(struct job *job)
+{
+	job->signalled = 1;
+	if (job->pending == JOB_PENDING_SIGNAL && !job->finished)
+		job_notify(job);
+}
+
+/* No step runs any more: the request was answered elsewhere. */
+void
+job_stop(struct job *job)
+{
+	job->finished = 1;
+}
+
+/* The job goes on with these steps, from their first, instead. */
+void
+job_then(struct job *job, const step_fn *steps)
+{
+	job->steps = steps;
+	job->next = 0;
+}
+
+/* fn runs when the job is freed, before its data goes. */
+void
+job_on_free(struct job *job, void (*fn)(struct job *))
+{
+	job->cleanup = fn;
 }
 
 /*
@@ -217,6 +300,9 @@ job_free(struct job *job)
 	job->finished = 1;
 	job->done = NULL;
 
+	if (job->cleanup != NULL)
+		job->cleanup(job);
+
 	if (job->deferred != NULL) {
 		kore_timer_remove(job->deferred);
 		job->deferred = NULL;
@@ -260,7 +346,7 @@ job_storage(struct job *job, struct storage_call *call)
 
 	job->call = call;
 	job->pending = JOB_PENDING_STORAGE;
-	if (job->req != NULL)
+	if (job_by_handler(job))
 		http_request_sleep(job->req);
 
 	return (0);
@@ -279,32 +365,7 @@ job_storage_done(struct storage_call *call, void *arg)
 	storage_call_free(call);
 	job->call = NULL;
 
-	if (job->req != NULL)
-		http_request_wakeup(job->req);
-	else
-		job_wakeup(job);
-}
-
-void
-job_hold(struct job *job)
-{
-	job->held = 1;
-	job->pending = JOB_PENDING_HOLD;
-	if (job->req != NULL)
-		http_request_sleep(job->req);
-}
-
-void
-job_release(struct job *job)
-{
-	if (!job->held)
-		return;
-
-	job->held = 0;
-	if (job->req != NULL)
-		http_request_wakeup(job->req);
-	else
-		job_wakeup(job);
+	job_notify(job);
 }
 
 /* Kore is freeing the request: its context hands us the job. */
@@ -367,15 +428,19 @@ job_advance(struct job *job)
 static enum poll_result
 job_poll(struct job *job)
 {
+	if (job->pending == JOB_PENDING_SIGNAL) {
+		if (!job->signalled)
+			return (POLL_SLEEP);
+		job->signalled = 0;
+		return (POLL_READY);
+	}
+
 	if (job->pending == JOB_PENDING_STORAGE) {
 		/* job_storage_done() clears the call when it has ended. */
 		if (job->call != NULL)
 			return (POLL_SLEEP);
 		return (POLL_READY);
 	}
-
-	if (job->pending == JOB_PENDING_HOLD)
-		return (job->held ? POLL_SLEEP : POLL_READY);
 
 	return (job_poll_sql(job));
 }
@@ -425,7 +490,12 @@ job_start_sql(struct job *job)
 
 	kore_pgsql_init(&job->sql);
 
-	if (job->req != NULL)
+	/*
+	 * A job begun early may be handed to its handler while its query
+	 * runs: the callback wakes whichever drives it then.
+	 */
+	job->sql_callback = job->req == NULL || job->began_early;
+	if (!job->sql_callback)
 		kore_pgsql_bind_request(&job->sql, job->req);
 	else
 		kore_pgsql_bind_callback(&job->sql, job_sql_callback, job);
@@ -467,7 +537,7 @@ job_sql_callback(struct kore_pgsql *sql, void *arg)
 		return;
 	}
 
-	job_wakeup(job);
+	job_notify(job);
 }
 
 /* Run a detached job from the next turn of the event loop. */
@@ -489,7 +559,24 @@ job_deferred_wakeup(void *arg, u_int64_t now)
 
 	/* Kore has unlinked this timer and frees it after we return. */
 	job->deferred = NULL;
-	job_wakeup(job);
+	job_notify(job);
+}
+
+/* Something the job waited on is over: run it, or wake its request. */
+static void
+job_notify(struct job *job)
+{
+	if (job_by_handler(job))
+		http_request_wakeup(job->req);
+	else
+		job_wakeup(job);
+}
+
+/* Is the job run by its request's handler (and not by callbacks)? */
+static int
+job_by_handler(const struct job *job)
+{
+	return (job->req != NULL && !job->early);
 }
 
 /*
@@ -512,7 +599,7 @@ job_admit(struct job *job)
 			TAILQ_INSERT_TAIL(&jobs_waiting, job, waiting);
 			job->queued = 1;
 		}
-		if (job->req != NULL)
+		if (job_by_handler(job))
 			http_request_sleep(job->req);
 		return (0);
 	}
@@ -555,7 +642,7 @@ job_admit_next(void)
 	    (next = TAILQ_FIRST(&jobs_waiting)) == NULL)
 		return;
 
-	if (next->req != NULL)
+	if (job_by_handler(next))
 		http_request_wakeup(next->req);
 	else
 		job_defer(next);

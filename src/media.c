@@ -20,141 +20,7 @@
 #include <string.h>
 
 #include "media.h"
-
-/* Build a big-endian four-character code as the containers store it. */
-#define FOURCC(a, b, c, d)						\
-	(((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) |		\
-	((uint32_t)(c) << 8) | (uint32_t)(d))
-
-/* GIF: "GIF87a"/"GIF89a", logical screen descriptor, then blocks. */
-#define GIF_MAGIC_LEN		6
-#define GIF_WIDTH_OFF		6
-#define GIF_HEIGHT_OFF		8
-#define GIF_FLAGS_OFF		10
-#define GIF_SCREEN_END		13
-#define GIF_FLAG_COLOR_TABLE	0x80
-#define GIF_COLOR_TABLE_BITS	0x07
-#define GIF_RGB_LEN		3
-#define GIF_BLOCK_EXTENSION	0x21
-#define GIF_BLOCK_IMAGE		0x2c
-#define GIF_BLOCK_TRAILER	0x3b
-#define GIF_EXTENSION_HDR_LEN	2	/* introducer + label */
-#define GIF_IMAGE_DESC_LEN	10	/* separator + 9 bytes */
-#define GIF_IMAGE_FLAGS_OFF	9
-#define GIF_LZW_SIZE_LEN	1
-
-/* PNG: signature, IHDR first, chunks up to IEND. */
-#define PNG_MAGIC_LEN		8
-#define PNG_CHUNK_HDR_LEN	8	/* length + type */
-#define PNG_CHUNK_CRC_LEN	4
-#define PNG_IHDR_LEN		13
-#define PNG_MAX_VALUE		0x7fffffffU	/* lengths and dimensions */
-#define PNG_CRC_POLY		0xedb88320U
-#define PNG_CRC_INIT		0xffffffffU
-#define PNG_COLOR_GRAY		0
-#define PNG_COLOR_RGB		2
-#define PNG_COLOR_PALETTE	3
-#define PNG_COLOR_GRAY_ALPHA	4
-#define PNG_COLOR_RGBA		6
-#define PNG_INTERLACE_MAX	1
-#define PNG_TYPE_IHDR		FOURCC('I', 'H', 'D', 'R')
-#define PNG_TYPE_IDAT		FOURCC('I', 'D', 'A', 'T')
-#define PNG_TYPE_IEND		FOURCC('I', 'E', 'N', 'D')
-
-/* JPEG: markers from SOI, segments with lengths, scans up to EOI. */
-#define JPEG_MAGIC_LEN		3
-#define JPEG_SOI_LEN		2
-#define JPEG_MARKER		0xff
-#define JPEG_STUFFED		0x00
-#define JPEG_TEM		0x01
-#define JPEG_SOF0		0xc0
-#define JPEG_DHT		0xc4
-#define JPEG_JPG		0xc8
-#define JPEG_DAC		0xcc
-#define JPEG_SOF15		0xcf
-#define JPEG_RST0		0xd0
-#define JPEG_RST7		0xd7
-#define JPEG_SOI		0xd8
-#define JPEG_EOI		0xd9
-#define JPEG_SOS		0xda
-#define JPEG_LENGTH_LEN		2
-#define JPEG_SOF_FIXED_LEN	6	/* P, Y, X, Nf */
-#define JPEG_SOF_COMP_LEN	3
-#define JPEG_SOS_FIXED_LEN	4	/* Ns, Ss, Se, AhAl */
-#define JPEG_SOS_COMP_LEN	2
-
-/* WebP: RIFF container with a VP8, VP8L or VP8X first chunk. */
-#define RIFF_HEADER_LEN		12
-#define RIFF_SIZE_OFF		4
-#define RIFF_FORM_OFF		8
-#define RIFF_PREAMBLE_LEN	8	/* "RIFF" + size: not counted in size */
-#define RIFF_CHUNK_HDR_LEN	8
-#define WEBP_CHUNK_VP8		FOURCC('V', 'P', '8', ' ')
-#define WEBP_CHUNK_VP8L		FOURCC('V', 'P', '8', 'L')
-#define WEBP_CHUNK_VP8X		FOURCC('V', 'P', '8', 'X')
-#define WEBP_CHUNK_ANMF		FOURCC('A', 'N', 'M', 'F')
-#define VP8_HEADER_LEN		10
-#define VP8_TAG_INTERFRAME	0x01
-#define VP8_TAG_PROFILE_SHIFT	1
-#define VP8_TAG_PROFILE_MASK	0x07
-#define VP8_PROFILE_MAX		3
-#define VP8_TAG_SHOW_FRAME	0x10
-#define VP8_TAG_PART_SHIFT	5
-#define VP8_START_CODE_OFF	3
-#define VP8_WIDTH_OFF		6
-#define VP8_HEIGHT_OFF		8
-#define VP8_DIM_MASK		0x3fff
-#define VP8L_HEADER_LEN		5
-#define VP8L_SIGNATURE		0x2f
-#define VP8L_DIM_BITS		14
-#define VP8L_DIM_MASK		0x3fff
-#define VP8L_VERSION_SHIFT	29
-#define VP8X_HEADER_LEN		10
-#define VP8X_WIDTH_OFF		4
-#define VP8X_HEIGHT_OFF		7
-#define VP8X_MAX_AREA		(1ULL << 32)
-
-/* ISO BMFF (MP4): boxes of size + type, 64-bit sizes allowed. */
-#define BMFF_TYPE_OFF		4
-#define BMFF_HDR_LEN		8
-#define BMFF_LARGE_HDR_LEN	16
-#define BMFF_SIZE_LARGE		1
-#define BMFF_SIZE_TO_END	0
-#define BMFF_BRAND_LEN		4
-#define FTYP_MIN_LEN		16	/* header + major + minor version */
-#define FTYP_COMPAT_OFF		16
-#define FULLBOX_HDR_LEN		4	/* version + flags */
-#define TKHD_V0_DIMS_OFF	76	/* from the start of the body */
-#define TKHD_V1_DIMS_OFF	88
-#define TKHD_DIMS_LEN		8
-#define TKHD_FIXED_SHIFT	16	/* 16.16 fixed point */
-#define HDLR_TYPE_OFF		8
-#define BMFF_BOX_FTYP		FOURCC('f', 't', 'y', 'p')
-#define BMFF_BOX_MOOV		FOURCC('m', 'o', 'o', 'v')
-#define BMFF_BOX_MDAT		FOURCC('m', 'd', 'a', 't')
-#define BMFF_BOX_TRAK		FOURCC('t', 'r', 'a', 'k')
-#define BMFF_BOX_TKHD		FOURCC('t', 'k', 'h', 'd')
-#define BMFF_BOX_MDIA		FOURCC('m', 'd', 'i', 'a')
-#define BMFF_BOX_HDLR		FOURCC('h', 'd', 'l', 'r')
-#define BMFF_HANDLER_VIDEO	FOURCC('v', 'i', 'd', 'e')
-
-/* EBML (WebM): elements of vint ID + vint size. */
-#define EBML_MAGIC_LEN		4
-#define EBML_MAX_ID_LEN		4
-#define EBML_MAX_UINT_LEN	8
-#define EBML_LEAD_BIT		0x80
-#define EBML_ID_HEADER		0x1a45dfa3
-#define EBML_ID_DOCTYPE		0x4282
-#define MKV_ID_SEGMENT		0x18538067
-#define MKV_ID_TRACKS		0x1654ae6b
-#define MKV_ID_CLUSTER		0x1f43b675
-#define MKV_ID_TRACK_ENTRY	0xae
-#define MKV_ID_TRACK_TYPE	0x83
-#define MKV_ID_VIDEO		0xe0
-#define MKV_ID_PIXEL_WIDTH	0xb0
-#define MKV_ID_PIXEL_HEIGHT	0xba
-#define MKV_TRACK_TYPE_VIDEO	1
-#define WEBM_DOCTYPE		"webm"
+#include "media_formats.h"
 
 struct bmff_box {
 	uint32_t	type;
@@ -169,19 +35,24 @@ struct ebml_elem {
 	int		unknown_size;
 };
 
+/* Fixed bytes at a fixed offset; the second span of a spec may be empty. */
+struct media_magic_span {
+	size_t		 off;
+	const uint8_t	*bytes;
+	size_t		 len;
+};
+
+struct media_magic_spec {
+	enum media_type		type;
+	struct media_magic_span	spans[2];
+};
+
 struct media_name {
 	enum media_type	type;
 	const char	*mime;
 	const char	*ext;
 };
 
-static uint16_t	rd_le16(const uint8_t *);
-static uint32_t	rd_le24(const uint8_t *);
-static uint32_t	rd_le32(const uint8_t *);
-static uint16_t	rd_be16(const uint8_t *);
-static uint32_t	rd_be32(const uint8_t *);
-static uint64_t	rd_be64(const uint8_t *);
-static void	set_dims(struct media_info *, uint32_t, uint32_t);
 
 static enum media_status	gif_sniff(const uint8_t *, size_t,
 				    struct media_info *);
@@ -190,20 +61,14 @@ static int	gif_skip_subblocks(const uint8_t *, size_t, size_t *);
 
 static enum media_status	png_sniff(const uint8_t *, size_t,
 				    struct media_info *);
-static int	png_ihdr_valid(const uint8_t *);
-static int	png_type_valid(const uint8_t *);
 static uint32_t	png_crc32(const uint8_t *, size_t);
 
 static enum media_status	jpeg_sniff(const uint8_t *, size_t,
 				    struct media_info *);
-static int	jpeg_is_sof(uint8_t);
 static int	jpeg_skip_entropy(const uint8_t *, size_t, size_t *);
 
 static enum media_status	webp_sniff(const uint8_t *, size_t,
 				    struct media_info *);
-static int	webp_vp8(const uint8_t *, size_t, struct media_info *);
-static int	webp_vp8l(const uint8_t *, size_t, struct media_info *);
-static int	webp_vp8x(const uint8_t *, size_t, struct media_info *);
 
 static enum media_status	mp4_sniff(const uint8_t *, size_t,
 				    struct media_info *);
@@ -239,6 +104,10 @@ static const uint8_t	png_magic[PNG_MAGIC_LEN] = {
 };
 static const uint8_t	jpeg_magic[JPEG_MAGIC_LEN] = { 0xff, 0xd8, 0xff };
 static const uint8_t	vp8_start_code[] = { 0x9d, 0x01, 0x2a };
+static const uint8_t	riff_magic[FOURCC_LEN] = "RIFF";
+static const uint8_t	webp_magic[FOURCC_LEN] = "WEBP";
+static const uint8_t	ftyp_magic[FOURCC_LEN] = "ftyp";
+static const uint8_t	ebml_magic[EBML_MAGIC_LEN] = { 0x1a, 0x45, 0xdf, 0xa3 };
 
 /* ISO BMFF brands of ordinary MP4 video. */
 static const uint32_t	mp4_video_brands[] = {
@@ -281,6 +150,22 @@ static const uint32_t	mp4_other_brands[] = {
 	FOURCC('3', 'g', '2', 'c'),
 };
 
+/*
+ * The magic of each format, in the order media_sniff() tries them: up
+ * to two spans of fixed bytes at fixed offsets (RIFF has its form type
+ * after the size). The first format whose magic holds wins.
+ */
+static const struct media_magic_spec	magics[] = {
+	{ MEDIA_GIF, { { 0, gif87_magic, GIF_MAGIC_LEN } } },
+	{ MEDIA_GIF, { { 0, gif89_magic, GIF_MAGIC_LEN } } },
+	{ MEDIA_PNG, { { 0, png_magic, PNG_MAGIC_LEN } } },
+	{ MEDIA_JPEG, { { 0, jpeg_magic, JPEG_MAGIC_LEN } } },
+	{ MEDIA_WEBP, { { 0, riff_magic, sizeof(riff_magic) },
+	    { RIFF_FORM_OFF, webp_magic, sizeof(webp_magic) } } },
+	{ MEDIA_MP4, { { BMFF_TYPE_OFF, ftyp_magic, sizeof(ftyp_magic) } } },
+	{ MEDIA_WEBM, { { 0, ebml_magic, EBML_MAGIC_LEN } } },
+};
+
 static const struct media_name	media_names[] = {
 	{ MEDIA_GIF,	"image/gif",	"gif" },
 	{ MEDIA_PNG,	"image/png",	"png" },
@@ -303,33 +188,30 @@ media_sniff(const uint8_t *buf, size_t len, struct media_info *out)
 	if (buf == NULL || len == 0)
 		return (MEDIA_UNSUPPORTED);
 
-	if (len >= GIF_MAGIC_LEN &&
-	    (memcmp(buf, gif87_magic, GIF_MAGIC_LEN) == 0 ||
-	    memcmp(buf, gif89_magic, GIF_MAGIC_LEN) == 0)) {
-		out->type = MEDIA_GIF;
-		st = gif_sniff(buf, len, out);
-	} else if (len >= PNG_MAGIC_LEN &&
-	    memcmp(buf, png_magic, PNG_MAGIC_LEN) == 0) {
-		out->type = MEDIA_PNG;
-		st = png_sniff(buf, len, out);
-	} else if (len >= JPEG_MAGIC_LEN &&
-	    memcmp(buf, jpeg_magic, JPEG_MAGIC_LEN) == 0) {
-		out->type = MEDIA_JPEG;
-		st = jpeg_sniff(buf, len, out);
-	} else if (len >= RIFF_HEADER_LEN &&
-	    rd_be32(buf) == FOURCC('R', 'I', 'F', 'F') &&
-	    rd_be32(buf + RIFF_FORM_OFF) == FOURCC('W', 'E', 'B', 'P')) {
-		out->type = MEDIA_WEBP;
-		st = webp_sniff(buf, len, out);
-	} else if (len >= BMFF_HDR_LEN &&
-	    rd_be32(buf + BMFF_TYPE_OFF) == BMFF_BOX_FTYP) {
-		out->type = MEDIA_MP4;
-		st = mp4_sniff(buf, len, out);
-	} else if (len >= EBML_MAGIC_LEN && rd_be32(buf) == EBML_ID_HEADER) {
-		out->type = MEDIA_WEBM;
-		st = webm_sniff(buf, len, out);
-	} else {
+	if (media_magic(buf, len, 1, &out->type) != MEDIA_MAGIC_TYPE) {
 		st = MEDIA_UNSUPPORTED;
+	} else {
+		switch (out->type) {
+		case MEDIA_GIF:
+			st = gif_sniff(buf, len, out);
+			break;
+		case MEDIA_PNG:
+			st = png_sniff(buf, len, out);
+			break;
+		case MEDIA_JPEG:
+			st = jpeg_sniff(buf, len, out);
+			break;
+		case MEDIA_WEBP:
+			st = webp_sniff(buf, len, out);
+			break;
+		case MEDIA_MP4:
+			st = mp4_sniff(buf, len, out);
+			break;
+		case MEDIA_WEBM:
+		default:
+			st = webm_sniff(buf, len, out);
+			break;
+		}
 	}
 
 	if (st == MEDIA_UNSUPPORTED) {
@@ -400,45 +282,57 @@ media_dimensions_sane(const struct media_info *mi)
 	return ((uint64_t)mi->width * mi->height <= MEDIA_MAX_PIXELS);
 }
 
-static uint16_t
-rd_le16(const uint8_t *p)
+enum media_magic
+media_magic(const uint8_t *buf, size_t n, int complete, enum media_type *type)
 {
-	return ((uint16_t)(p[0] | (p[1] << 8)));
+	const struct media_magic_span	*sp;
+	size_t				 i, j, have;
+	int				 maybe, no;
+
+	for (i = 0; i < ARRAY_LEN(magics); i++) {
+		maybe = 0;
+		no = 0;
+		for (j = 0; j < ARRAY_LEN(magics[i].spans) && !no; j++) {
+			sp = &magics[i].spans[j];
+			if (sp->len == 0)
+				continue;
+			have = n > sp->off ? n - sp->off : 0;
+			if (have > sp->len)
+				have = sp->len;
+			if (have > 0 && memcmp(buf + sp->off, sp->bytes, have))
+				no = 1;
+			else if (have < sp->len)
+				maybe = 1;
+		}
+		if (no || (maybe && complete))
+			continue;
+		if (maybe)
+			return (MEDIA_MAGIC_MORE);
+		*type = magics[i].type;
+		return (MEDIA_MAGIC_TYPE);
+	}
+
+	return (MEDIA_MAGIC_NONE);
 }
 
-static uint32_t
-rd_le24(const uint8_t *p)
+int
+media_mp4_brand(uint32_t brand)
 {
-	return ((uint32_t)p[0] | ((uint32_t)p[1] << 8) |
-	    ((uint32_t)p[2] << 16));
+	int	lists;
+
+	lists = 0;
+	if (mp4_brand_in(brand, mp4_video_brands, ARRAY_LEN(mp4_video_brands)))
+		lists |= MP4_BRAND_VIDEO;
+	if (mp4_brand_in(brand, mp4_image_brands, ARRAY_LEN(mp4_image_brands)))
+		lists |= MP4_BRAND_IMAGE;
+	if (mp4_brand_in(brand, mp4_other_brands, ARRAY_LEN(mp4_other_brands)))
+		lists |= MP4_BRAND_OTHER;
+
+	return (lists);
 }
 
-static uint32_t
-rd_le32(const uint8_t *p)
-{
-	return (rd_le24(p) | ((uint32_t)p[3] << 24));
-}
-
-static uint16_t
-rd_be16(const uint8_t *p)
-{
-	return ((uint16_t)((p[0] << 8) | p[1]));
-}
-
-static uint32_t
-rd_be32(const uint8_t *p)
-{
-	return (FOURCC(p[0], p[1], p[2], p[3]));
-}
-
-static uint64_t
-rd_be64(const uint8_t *p)
-{
-	return (((uint64_t)rd_be32(p) << 32) | rd_be32(p + 4));
-}
-
-static void
-set_dims(struct media_info *out, uint32_t width, uint32_t height)
+void
+media_set_dims(struct media_info *out, uint32_t width, uint32_t height)
 {
 	out->width = width;
 	out->height = height;
@@ -496,7 +390,7 @@ gif_sniff(const uint8_t *buf, size_t len, struct media_info *out)
 		case GIF_BLOCK_TRAILER:
 			if (images == 0)
 				return (MEDIA_MALFORMED);
-			set_dims(out, width, height);
+			media_set_dims(out, width, height);
 			return (MEDIA_OK);
 		default:
 			return (MEDIA_MALFORMED);
@@ -556,7 +450,7 @@ png_sniff(const uint8_t *buf, size_t len, struct media_info *out)
 			return (MEDIA_MALFORMED);
 		clen = rd_be32(buf + pos);
 		type = rd_be32(buf + pos + 4);
-		if (clen > PNG_MAX_VALUE || !png_type_valid(buf + pos + 4))
+		if (clen > PNG_MAX_VALUE || !media_png_type_valid(buf + pos + 4))
 			return (MEDIA_MALFORMED);
 		if (len - pos - PNG_CHUNK_HDR_LEN - PNG_CHUNK_CRC_LEN < clen)
 			return (MEDIA_MALFORMED);
@@ -564,11 +458,11 @@ png_sniff(const uint8_t *buf, size_t len, struct media_info *out)
 		if (first) {
 			if (type != PNG_TYPE_IHDR || clen != PNG_IHDR_LEN)
 				return (MEDIA_MALFORMED);
-			if (!png_ihdr_valid(buf + pos))
+			if (!media_png_ihdr_valid(buf + pos))
 				return (MEDIA_MALFORMED);
 			width = rd_be32(buf + pos + PNG_CHUNK_HDR_LEN);
 			height = rd_be32(buf + pos + PNG_CHUNK_HDR_LEN + 4);
-			set_dims(out, width, height);
+			media_set_dims(out, width, height);
 			first = 0;
 		} else if (type == PNG_TYPE_IHDR) {
 			return (MEDIA_MALFORMED);
@@ -586,8 +480,8 @@ png_sniff(const uint8_t *buf, size_t len, struct media_info *out)
  * chunk points at an IHDR chunk known to be complete. The CRC is checked
  * here only: it guards the fields we report, the rest is the decoder's.
  */
-static int
-png_ihdr_valid(const uint8_t *chunk)
+int
+media_png_ihdr_valid(const uint8_t *chunk)
 {
 	const uint8_t	*d;
 	uint32_t	 width, height;
@@ -632,8 +526,8 @@ png_ihdr_valid(const uint8_t *chunk)
 }
 
 /* Chunk types are four ASCII letters. */
-static int
-png_type_valid(const uint8_t *t)
+int
+media_png_type_valid(const uint8_t *t)
 {
 	size_t		i;
 
@@ -708,7 +602,7 @@ jpeg_sniff(const uint8_t *buf, size_t len, struct media_info *out)
 		seglen -= JPEG_LENGTH_LEN;
 		pos += JPEG_LENGTH_LEN + seglen;
 
-		if (jpeg_is_sof(marker)) {
+		if (media_jpeg_is_sof(marker)) {
 			if (have_sof || seglen < JPEG_SOF_FIXED_LEN)
 				return (MEDIA_MALFORMED);
 			height = rd_be16(seg + 1);
@@ -720,7 +614,7 @@ jpeg_sniff(const uint8_t *buf, size_t len, struct media_info *out)
 			/* A zero height (set later by DNL) is refused too. */
 			if (width == 0 || height == 0)
 				return (MEDIA_MALFORMED);
-			set_dims(out, width, height);
+			media_set_dims(out, width, height);
 			have_sof = 1;
 		} else if (marker == JPEG_SOS) {
 			if (!have_sof || seglen < 1)
@@ -737,8 +631,8 @@ jpeg_sniff(const uint8_t *buf, size_t len, struct media_info *out)
 }
 
 /* SOF0-SOF15, less DHT, JPG and DAC which share the range. */
-static int
-jpeg_is_sof(uint8_t marker)
+int
+media_jpeg_is_sof(uint8_t marker)
 {
 	if (marker < JPEG_SOF0 || marker > JPEG_SOF15)
 		return (0);
@@ -812,15 +706,15 @@ webp_sniff(const uint8_t *buf, size_t len, struct media_info *out)
 
 		if (first) {
 			if (fourcc == WEBP_CHUNK_VP8) {
-				if (webp_vp8(buf + body, clen, out) == -1)
+				if (media_webp_vp8(buf + body, clen, out) == -1)
 					return (MEDIA_MALFORMED);
 				images++;
 			} else if (fourcc == WEBP_CHUNK_VP8L) {
-				if (webp_vp8l(buf + body, clen, out) == -1)
+				if (media_webp_vp8l(buf + body, clen, out) == -1)
 					return (MEDIA_MALFORMED);
 				images++;
 			} else if (fourcc == WEBP_CHUNK_VP8X) {
-				if (webp_vp8x(buf + body, clen, out) == -1)
+				if (media_webp_vp8x(buf + body, clen, out) == -1)
 					return (MEDIA_MALFORMED);
 			} else {
 				return (MEDIA_MALFORMED);
@@ -844,8 +738,8 @@ webp_sniff(const uint8_t *buf, size_t len, struct media_info *out)
 }
 
 /* A lossy key frame: frame tag, start code, 14-bit sizes. */
-static int
-webp_vp8(const uint8_t *p, size_t len, struct media_info *out)
+int
+media_webp_vp8(const uint8_t *p, size_t len, struct media_info *out)
 {
 	uint32_t	tag, width, height;
 
@@ -871,14 +765,14 @@ webp_vp8(const uint8_t *p, size_t len, struct media_info *out)
 	height = rd_le16(p + VP8_HEIGHT_OFF) & VP8_DIM_MASK;
 	if (width == 0 || height == 0)
 		return (-1);
-	set_dims(out, width, height);
+	media_set_dims(out, width, height);
 
 	return (0);
 }
 
 /* A lossless image: signature, then 14-bit sizes minus one, version 0. */
-static int
-webp_vp8l(const uint8_t *p, size_t len, struct media_info *out)
+int
+media_webp_vp8l(const uint8_t *p, size_t len, struct media_info *out)
 {
 	uint32_t	bits;
 
@@ -888,15 +782,15 @@ webp_vp8l(const uint8_t *p, size_t len, struct media_info *out)
 	bits = rd_le32(p + 1);
 	if ((bits >> VP8L_VERSION_SHIFT) != 0)
 		return (-1);
-	set_dims(out, (bits & VP8L_DIM_MASK) + 1,
+	media_set_dims(out, (bits & VP8L_DIM_MASK) + 1,
 	    ((bits >> VP8L_DIM_BITS) & VP8L_DIM_MASK) + 1);
 
 	return (0);
 }
 
 /* The extended header: flags, then the canvas in 24-bit sizes minus one. */
-static int
-webp_vp8x(const uint8_t *p, size_t len, struct media_info *out)
+int
+media_webp_vp8x(const uint8_t *p, size_t len, struct media_info *out)
 {
 	uint32_t	width, height;
 
@@ -907,7 +801,7 @@ webp_vp8x(const uint8_t *p, size_t len, struct media_info *out)
 	height = rd_le24(p + VP8X_HEIGHT_OFF) + 1;
 	if ((uint64_t)width * height >= VP8X_MAX_AREA)
 		return (-1);
-	set_dims(out, width, height);
+	media_set_dims(out, width, height);
 
 	return (0);
 }
@@ -961,11 +855,11 @@ static enum media_status
 mp4_brands(const uint8_t *ftyp, size_t len)
 {
 	size_t		off;
-	uint32_t	brand, major;
-	int		video;
+	uint32_t	major;
+	int		brand, video;
 
 	major = rd_be32(ftyp + BMFF_HDR_LEN);
-	if (mp4_brand_in(major, mp4_other_brands, ARRAY_LEN(mp4_other_brands)))
+	if (media_mp4_brand(major) & MP4_BRAND_OTHER)
 		return (MEDIA_UNSUPPORTED);
 
 	video = 0;
@@ -974,12 +868,10 @@ mp4_brands(const uint8_t *ftyp, size_t len)
 		/* The minor version sits between major and compatibles. */
 		if (off == FTYP_COMPAT_OFF - BMFF_BRAND_LEN)
 			continue;
-		brand = rd_be32(ftyp + off);
-		if (mp4_brand_in(brand, mp4_image_brands,
-		    ARRAY_LEN(mp4_image_brands)))
+		brand = media_mp4_brand(rd_be32(ftyp + off));
+		if (brand & MP4_BRAND_IMAGE)
 			return (MEDIA_UNSUPPORTED);
-		if (mp4_brand_in(brand, mp4_video_brands,
-		    ARRAY_LEN(mp4_video_brands)))
+		if (brand & MP4_BRAND_VIDEO)
 			video = 1;
 	}
 
@@ -1114,7 +1006,7 @@ mp4_trak(const uint8_t *buf, const struct bmff_box *trak, int *have_video,
 	width = rd_be32(d + off) >> TKHD_FIXED_SHIFT;
 	height = rd_be32(d + off + 4) >> TKHD_FIXED_SHIFT;
 	if (width != 0 && height != 0)
-		set_dims(out, width, height);
+		media_set_dims(out, width, height);
 
 	return (0);
 }
@@ -1359,7 +1251,7 @@ webm_track_entry(const uint8_t *buf, const struct ebml_elem *entry,
 
 	if (have_dims && width != 0 && height != 0 &&
 	    width <= UINT32_MAX && height <= UINT32_MAX)
-		set_dims(out, (uint32_t)width, (uint32_t)height);
+		media_set_dims(out, (uint32_t)width, (uint32_t)height);
 
 	return (0);
 }

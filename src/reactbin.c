@@ -142,6 +142,7 @@ kore_worker_configure(void)
 
 	db_worker_init();
 	storage_init(&app_config);
+	upload_worker_init();
 	sweeper_init();
 	derive_worker_init();
 	drain_worker_init();

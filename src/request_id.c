@@ -24,6 +24,7 @@
 
 #include <openssl/rand.h>
 
+#include "encoding.h"
 #include "proc.h"
 #include "request_id.h"
 
@@ -57,9 +58,7 @@ request_id_valid(const char *s)
 int
 request_id_generate(char *out, size_t outlen)
 {
-	static const char	hex[] = "0123456789abcdef";
 	unsigned char		rnd[REQUEST_ID_RAND_BYTES];
-	size_t			i;
 
 	if (out == NULL)
 		return (-1);
@@ -71,11 +70,7 @@ request_id_generate(char *out, size_t outlen)
 	if (request_id_random(rnd, sizeof(rnd)) == -1)
 		return (-1);
 
-	for (i = 0; i < sizeof(rnd); i++) {
-		out[i * 2] = hex[rnd[i] >> 4];
-		out[i * 2 + 1] = hex[rnd[i] & 0x0f];
-	}
-	out[REQUEST_ID_GENERATED_LEN] = '\0';
+	(void)enc_hex_encode(rnd, sizeof(rnd), out);
 
 	return (0);
 }

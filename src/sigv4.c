@@ -26,6 +26,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "encoding.h"
 #include "sigv4.h"
 
 #define SIGV4_ALGORITHM		"AWS4-HMAC-SHA256"
@@ -125,7 +126,6 @@ static int	canon_sign(const struct sigv4_key *, const struct canon *,
 
 static int	hmac_sha256(const void *, size_t, const void *, size_t,
 		    unsigned char *);
-static void	hex_encode(const unsigned char *, size_t, char *);
 
 int
 sigv4_timestamp(time_t t, char out[SIGV4_TIMESTAMP_LEN + 1])
@@ -168,7 +168,7 @@ sigv4_sha256_hex(const void *data, size_t len,
 	    mdlen != SHA256_LEN)
 		return (-1);
 
-	hex_encode(md, SHA256_LEN, out);
+	(void)enc_hex_encode(md, SHA256_LEN, out);
 	return (0);
 }
 
@@ -1023,7 +1023,7 @@ canon_sign(const struct sigv4_key *key, const struct canon *c,
 	if (hmac_sha256(k2, sizeof(k2), sts.data, sts.len, k1) == -1)
 		goto cleanup;
 
-	hex_encode(k1, sizeof(k1), out);
+	(void)enc_hex_encode(k1, sizeof(k1), out);
 	ret = 0;
 
 cleanup:
@@ -1052,16 +1052,3 @@ hmac_sha256(const void *key, size_t keylen, const void *msg, size_t msglen,
 	return (0);
 }
 
-/* Lowercase hex of len bytes into out, which holds 2 * len + 1 bytes. */
-static void
-hex_encode(const unsigned char *in, size_t len, char *out)
-{
-	static const char	hex[] = "0123456789abcdef";
-	size_t			i;
-
-	for (i = 0; i < len; i++) {
-		out[2 * i] = hex[in[i] >> 4];
-		out[2 * i + 1] = hex[in[i] & 0x0f];
-	}
-	out[2 * len] = '\0';
-}

@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <kore/kore.h>
@@ -36,11 +37,11 @@
 #include "config.h"
 #include "log.h"
 #include "quickack.h"
+#include "s3_xml.h"
 #include "sigv4.h"
 #include "storage.h"
 
 #define S3_SERVICE		"s3"
-#define OBJECT_PREFIX		"reactions/"
 
 /* SHA-256 of the empty string: the payload hash of a bodiless request. */
 #define EMPTY_SHA256	\
@@ -82,6 +83,31 @@
 #define URL_MAX			8192
 #define SIGNED_HEADERS_MAX	4
 
+/* What of S3's XML answers is kept: an id, or a list of uploads. */
+#define ANSWER_SMALL_MAX	(16 * 1024)
+#define ANSWER_LIST_MAX		(256 * 1024)
+
+#define ETAG_HEADER		"etag:"
+#define PART_NUMBER_TEXT_MAX	12
+#define XML_CONTENT_TYPE	"application/xml"
+
+/* A query parameter with no value: "?uploads". */
+#define QUERY_UPLOADS		"uploads"
+#define QUERY_UPLOAD_ID		"uploadId"
+#define QUERY_PART_NUMBER	"partNumber"
+#define QUERY_PREFIX		"prefix"
+
+/* What a call asks of S3; the strings are the caller's, raw. */
+struct storage_request {
+	const char		*method;
+	const char		*key;		/* NULL: the bucket itself */
+	const struct sigv4_pair	*query;
+	size_t			 query_count;
+	const char		*payload_hash;
+	const char		*range;
+	const char		*content_type;
+};
+
 /* "bytes=" and two 64-bit numbers. */
 #define RANGE_HEADER_MAX	64
 
@@ -111,6 +137,20 @@ struct storage_call {
 	size_t			 fetched_cap;
 	size_t			 fetch_max;
 	int			 fetch_refused;
+	/* A PUT of bytes still arriving, paused while it has sent them all. */
+	struct storage_source	*source;
+	int			 source_paused;
+
+	/* S3's answer kept for the caller (XML), and its ETag. */
+	struct kore_buf		*answer;
+	size_t			 answer_max;
+	char			 etag[STORAGE_ETAG_MAX + 1];
+
+	/* A POST body the call owns. */
+	u_int8_t		*post;
+
+	/* Its caller is gone: curl ends it, and it goes (storage_orphan). */
+	int			 orphan;
 
 	/* GET relay: the bytes asked for, and how far it has come. */
 	struct storage_relay	*relay;
@@ -135,13 +175,18 @@ struct relay_chunk {
 	u_int8_t		 data[];
 };
 
-static struct storage_call	*storage_start(const char *, const char *,
-				    const char *, const char *, const char *,
+static struct storage_call	*storage_start(const struct storage_request *,
 				    storage_done_fn, void *);
-static int	storage_prepare(struct storage_call *, const char *,
-		    const char *, const char *, const char *);
-static int	storage_sign(struct kore_curl *, const char *, const char *,
-		    const char *, const char *);
+static int	storage_prepare(struct storage_call *,
+		    const struct storage_request *);
+static int	storage_sign(struct kore_curl *, const struct storage_request *,
+		    const char *);
+static void	storage_capture(struct storage_call *, size_t);
+static size_t	storage_collect(char *, size_t, size_t, void *);
+static size_t	storage_source_read(char *, size_t, size_t, void *);
+static void	storage_etag(struct storage_call *, const char *, size_t);
+static void	storage_orphan(struct storage_call *);
+static void	storage_destroy(struct storage_call *);
 static void	storage_run(struct storage_call *);
 static void	storage_end(struct storage_call *);
 static void	storage_curl_release(struct storage_call *);
@@ -210,7 +255,7 @@ storage_object_key(const char *id, char *out, size_t outlen)
 {
 	int	n;
 
-	n = snprintf(out, outlen, "%s%s", OBJECT_PREFIX, id);
+	n = snprintf(out, outlen, "%s%s", STORAGE_KEY_PREFIX, id);
 	if (n < 0 || (size_t)n >= outlen)
 		fatalx("storage_object_key: key too long");
 }
@@ -220,11 +265,16 @@ storage_put(const char *key, const void *data, size_t len,
     const char *sha256_hex, const char *content_type, storage_done_fn done,
     void *arg)
 {
+	struct storage_request	 sr;
 	struct storage_call	*call;
 	CURL			*h;
 
-	if ((call = storage_start("PUT", key, sha256_hex, NULL,
-	    content_type, done, arg)) == NULL)
+	memset(&sr, 0, sizeof(sr));
+	sr.method = "PUT";
+	sr.key = key;
+	sr.payload_hash = sha256_hex;
+	sr.content_type = content_type;
+	if ((call = storage_start(&sr, done, arg)) == NULL)
 		return (NULL);
 
 	call->body = data;
@@ -244,10 +294,14 @@ storage_put(const char *key, const void *data, size_t len,
 struct storage_call *
 storage_delete(const char *key, storage_done_fn done, void *arg)
 {
+	struct storage_request	 sr;
 	struct storage_call	*call;
 
-	if ((call = storage_start("DELETE", key, EMPTY_SHA256, NULL, NULL,
-	    done, arg)) == NULL)
+	memset(&sr, 0, sizeof(sr));
+	sr.method = "DELETE";
+	sr.key = key;
+	sr.payload_hash = EMPTY_SHA256;
+	if ((call = storage_start(&sr, done, arg)) == NULL)
 		return (NULL);
 
 	curl_easy_setopt(call->curl.handle, CURLOPT_CUSTOMREQUEST, "DELETE");
@@ -258,10 +312,13 @@ storage_delete(const char *key, storage_done_fn done, void *arg)
 struct storage_call *
 storage_head_bucket(storage_done_fn done, void *arg)
 {
+	struct storage_request	 sr;
 	struct storage_call	*call;
 
-	if ((call = storage_start("HEAD", NULL, EMPTY_SHA256, NULL, NULL,
-	    done, arg)) == NULL)
+	memset(&sr, 0, sizeof(sr));
+	sr.method = "HEAD";
+	sr.payload_hash = EMPTY_SHA256;
+	if ((call = storage_start(&sr, done, arg)) == NULL)
 		return (NULL);
 
 	curl_easy_setopt(call->curl.handle, CURLOPT_NOBODY, 1L);
@@ -324,11 +381,15 @@ storage_get(const char *key, const struct storage_range *range,
 struct storage_call *
 storage_fetch(const char *key, size_t max, storage_done_fn done, void *arg)
 {
+	struct storage_request	 sr;
 	struct storage_call	*call;
 	CURL			*h;
 
-	if ((call = storage_start("GET", key, EMPTY_SHA256, NULL, NULL,
-	    done, arg)) == NULL)
+	memset(&sr, 0, sizeof(sr));
+	sr.method = "GET";
+	sr.key = key;
+	sr.payload_hash = EMPTY_SHA256;
+	if ((call = storage_start(&sr, done, arg)) == NULL)
 		return (NULL);
 
 	call->fetch_max = max;
@@ -336,6 +397,58 @@ storage_fetch(const char *key, size_t max, storage_done_fn done, void *arg)
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, fetch_write);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, call);
 	curl_easy_setopt(h, CURLOPT_BUFFERSIZE, RELAY_BUFFER_SIZE);
+
+	storage_run(call);
+	return (call);
+}
+
+/*
+ * A PUT whose body arrives while it is sent (the object, or one part of a
+ * multipart upload when upload_id is given): src->len bytes, of which
+ * src->data[0..src->ready) may go now. The transfer pauses when it has
+ * sent all that is ready; storage_source_more() resumes it. Its payload
+ * is not hashed for the signature (UNSIGNED-PAYLOAD): the bytes are not
+ * all there when the request is signed.
+ */
+struct storage_call *
+storage_put_source(const char *key, const char *upload_id,
+    unsigned int part, struct storage_source *src, const char *content_type,
+    storage_done_fn done, void *arg)
+{
+	struct storage_request	 sr;
+	struct sigv4_pair	 query[2];
+	struct storage_call	*call;
+	char			 number[PART_NUMBER_TEXT_MAX];
+	CURL			*h;
+	int			 n;
+
+	memset(&sr, 0, sizeof(sr));
+	sr.method = "PUT";
+	sr.key = key;
+	sr.payload_hash = SIGV4_UNSIGNED_PAYLOAD;
+	if (upload_id != NULL) {
+		n = snprintf(number, sizeof(number), "%u", part);
+		if (n < 0 || (size_t)n >= sizeof(number))
+			return (NULL);
+		query[0].name = QUERY_PART_NUMBER;
+		query[0].value = number;
+		query[1].name = QUERY_UPLOAD_ID;
+		query[1].value = upload_id;
+		sr.query = query;
+		sr.query_count = 2;
+	} else {
+		sr.content_type = content_type;
+	}
+	if ((call = storage_start(&sr, done, arg)) == NULL)
+		return (NULL);
+
+	call->source = src;
+	h = call->curl.handle;
+	curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+	curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)src->len);
+	curl_easy_setopt(h, CURLOPT_READFUNCTION, storage_source_read);
+	curl_easy_setopt(h, CURLOPT_READDATA, call);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, PUT_TIMEOUT_S);
 
 	storage_run(call);
 	return (call);
@@ -359,6 +472,163 @@ storage_call_take_body(struct storage_call *call, size_t *len)
 	return (body);
 }
 
+/* More of the source is ready: a transfer paused for it goes on. */
+void
+storage_source_more(struct storage_call *call)
+{
+	if (call == NULL || call->orphan || !call->source_paused ||
+	    call->curl.handle == NULL ||
+	    call->body_off >= call->source->ready)
+		return;
+
+	call->source_paused = 0;
+	(void)curl_easy_pause(call->curl.handle, CURLPAUSE_CONT);
+	storage_kick();
+}
+
+/* POST ?uploads: the answer's UploadId is read with s3_xml_upload_id(). */
+struct storage_call *
+storage_multipart_create(const char *key, const char *content_type,
+    storage_done_fn done, void *arg)
+{
+	struct storage_request	 sr;
+	struct sigv4_pair	 query[1];
+	struct storage_call	*call;
+
+	query[0].name = QUERY_UPLOADS;
+	query[0].value = NULL;
+
+	memset(&sr, 0, sizeof(sr));
+	sr.method = "POST";
+	sr.key = key;
+	sr.query = query;
+	sr.query_count = 1;
+	sr.payload_hash = EMPTY_SHA256;
+	sr.content_type = content_type;
+	if ((call = storage_start(&sr, done, arg)) == NULL)
+		return (NULL);
+
+	curl_easy_setopt(call->curl.handle, CURLOPT_POST, 1L);
+	curl_easy_setopt(call->curl.handle, CURLOPT_POSTFIELDS, "");
+	curl_easy_setopt(call->curl.handle, CURLOPT_POSTFIELDSIZE, 0L);
+	storage_capture(call, ANSWER_SMALL_MAX);
+	storage_run(call);
+	return (call);
+}
+
+/*
+ * POST ?uploadId= with the parts (s3_xml_complete). S3 may answer 200
+ * and still have failed: an <Error> body makes the call unavailable.
+ */
+struct storage_call *
+storage_multipart_complete(const char *key, const char *upload_id,
+    const char *body, size_t len, storage_done_fn done, void *arg)
+{
+	struct storage_request	 sr;
+	struct sigv4_pair	 query[1];
+	struct storage_call	*call;
+	char			 hash[SIGV4_SHA256_HEX_LEN + 1];
+
+	if (sigv4_sha256_hex(body, len, hash) == -1)
+		return (NULL);
+
+	query[0].name = QUERY_UPLOAD_ID;
+	query[0].value = upload_id;
+
+	memset(&sr, 0, sizeof(sr));
+	sr.method = "POST";
+	sr.key = key;
+	sr.query = query;
+	sr.query_count = 1;
+	sr.payload_hash = hash;
+	sr.content_type = XML_CONTENT_TYPE;
+	if ((call = storage_start(&sr, done, arg)) == NULL)
+		return (NULL);
+
+	call->post = kore_malloc(len + 1);
+	memcpy(call->post, body, len);
+	curl_easy_setopt(call->curl.handle, CURLOPT_POST, 1L);
+	curl_easy_setopt(call->curl.handle, CURLOPT_POSTFIELDS, call->post);
+	curl_easy_setopt(call->curl.handle, CURLOPT_POSTFIELDSIZE_LARGE,
+	    (curl_off_t)len);
+	/* S3 takes its time to assemble the object, well beyond 30 s. */
+	curl_easy_setopt(call->curl.handle, CURLOPT_TIMEOUT, PUT_TIMEOUT_S);
+	storage_capture(call, ANSWER_SMALL_MAX);
+	storage_run(call);
+	return (call);
+}
+
+/* DELETE ?uploadId=: the parts go; NoSuchUpload is STORAGE_NOT_FOUND. */
+struct storage_call *
+storage_multipart_abort(const char *key, const char *upload_id,
+    storage_done_fn done, void *arg)
+{
+	struct storage_request	 sr;
+	struct sigv4_pair	 query[1];
+	struct storage_call	*call;
+
+	query[0].name = QUERY_UPLOAD_ID;
+	query[0].value = upload_id;
+
+	memset(&sr, 0, sizeof(sr));
+	sr.method = "DELETE";
+	sr.key = key;
+	sr.query = query;
+	sr.query_count = 1;
+	sr.payload_hash = EMPTY_SHA256;
+	if ((call = storage_start(&sr, done, arg)) == NULL)
+		return (NULL);
+
+	curl_easy_setopt(call->curl.handle, CURLOPT_CUSTOMREQUEST, "DELETE");
+	storage_run(call);
+	return (call);
+}
+
+/* GET ?uploads&prefix=: read the answer with s3_xml_uploads(). */
+struct storage_call *
+storage_multipart_list(const char *prefix, storage_done_fn done, void *arg)
+{
+	struct storage_request	 sr;
+	struct sigv4_pair	 query[2];
+	struct storage_call	*call;
+
+	query[0].name = QUERY_UPLOADS;
+	query[0].value = NULL;
+	query[1].name = QUERY_PREFIX;
+	query[1].value = prefix;
+
+	memset(&sr, 0, sizeof(sr));
+	sr.method = "GET";
+	sr.query = query;
+	sr.query_count = 2;
+	sr.payload_hash = EMPTY_SHA256;
+	if ((call = storage_start(&sr, done, arg)) == NULL)
+		return (NULL);
+
+	storage_capture(call, ANSWER_LIST_MAX);
+	storage_run(call);
+	return (call);
+}
+
+const char *
+storage_call_etag(const struct storage_call *call)
+{
+	return (call->etag);
+}
+
+/* The answer kept (NUL-terminated), or NULL when there is none. */
+const char *
+storage_call_answer(const struct storage_call *call, size_t *len)
+{
+	if (call->answer == NULL) {
+		*len = 0;
+		return (NULL);
+	}
+
+	*len = call->answer->offset;
+	return ((const char *)call->answer->data);
+}
+
 enum storage_result
 storage_call_result(const struct storage_call *call)
 {
@@ -372,9 +642,10 @@ storage_call_status(const struct storage_call *call)
 }
 
 /*
- * Release a call, ended or not: one still in flight is ended here and
- * reports nothing. A relay cut short leaves its client a body with bytes
- * missing, so that connection is closed.
+ * Release a call, ended or not: one still in flight reports nothing. A
+ * relay cut short leaves its client a body with bytes missing, so that
+ * connection is closed, and its transfer is removed at once. Any other
+ * transfer under way is left to curl to end (storage_orphan).
  */
 void
 storage_call_free(struct storage_call *call)
@@ -388,28 +659,60 @@ storage_call_free(struct storage_call *call)
 		c = call->relay->conn;
 		relay_detach(call);
 		kore_connection_disconnect(c);
+	} else if (call->curl.handle != NULL) {
+		storage_orphan(call);
+		return;
 	}
 
+	storage_destroy(call);
+}
+
+/*
+ * A transfer under way whose caller is gone: not removed from under curl
+ * (libcurl 7.88, removing a transfer in the middle of its request,
+ * reports to Kore a socket it has already closed, and the worker dies of
+ * epoll_ctl's EBADF), but ended by curl itself: a PUT's next read aborts
+ * it (a paused one is resumed for that), anything else runs to its end,
+ * which its timeouts bound. Then the call goes, saying nothing.
+ */
+static void
+storage_orphan(struct storage_call *call)
+{
+	call->orphan = 1;
+	call->done = NULL;
+	call->source = NULL;
+
+	if (call->source_paused) {
+		call->source_paused = 0;
+		(void)curl_easy_pause(call->curl.handle, CURLPAUSE_CONT);
+		storage_kick();
+	}
+}
+
+static void
+storage_destroy(struct storage_call *call)
+{
 	kore_curl_cleanup(&call->curl);
 	free(call->fetched);
+	if (call->answer != NULL)
+		kore_buf_free(call->answer);
+	kore_free(call->post);
 	kore_free(call);
 }
 
 static struct storage_call *
-storage_start(const char *method, const char *key, const char *payload_hash,
-    const char *range, const char *content_type, storage_done_fn done,
+storage_start(const struct storage_request *sr, storage_done_fn done,
     void *arg)
 {
 	struct storage_call	*call;
 
 	call = kore_calloc(1, sizeof(*call));
-	call->method = method;
+	call->method = sr->method;
 	call->done = done;
 	call->arg = arg;
 	call->result = STORAGE_UNAVAILABLE;
 
-	if (storage_prepare(call, key, payload_hash, range,
-	    content_type) == -1) {
+	if (storage_prepare(call, sr) == -1) {
 		kore_free(call);
 		return (NULL);
 	}
@@ -422,16 +725,16 @@ storage_start(const char *method, const char *key, const char *payload_hash,
  * method is the call's. Returns 0, or -1 (logged, nothing left to free).
  */
 static int
-storage_prepare(struct storage_call *call, const char *key,
-    const char *payload_hash, const char *range, const char *content_type)
+storage_prepare(struct storage_call *call, const struct storage_request *sr)
 {
-	char			 path[URL_MAX], *encoded, url[URL_MAX];
+	struct sigv4_request	 q;
+	char			 path[URL_MAX], *encoded, *query, url[URL_MAX];
 	CURL			*h;
 	int			 n;
 
-	if (key != NULL) {
+	if (sr->key != NULL) {
 		n = snprintf(path, sizeof(path), "%s/%s/%s", storage_prefix,
-		    settings->s3_bucket, key);
+		    settings->s3_bucket, sr->key);
 	} else {
 		n = snprintf(path, sizeof(path), "%s/%s", storage_prefix,
 		    settings->s3_bucket);
@@ -445,8 +748,23 @@ storage_prepare(struct storage_call *call, const char *key,
 		log_error("event=storage_error reason=encode");
 		return (-1);
 	}
-	n = snprintf(url, sizeof(url), "%s%s", storage_origin, encoded);
+
+	/* The query goes on the wire exactly as it is signed: canonical. */
+	query = NULL;
+	if (sr->query_count > 0) {
+		memset(&q, 0, sizeof(q));
+		q.query = sr->query;
+		q.query_count = sr->query_count;
+		if (sigv4_canonical_query(&q, &query) == -1) {
+			free(encoded);
+			log_error("event=storage_error reason=query");
+			return (-1);
+		}
+	}
+	n = snprintf(url, sizeof(url), "%s%s%s%s", storage_origin, encoded,
+	    query != NULL ? "?" : "", query != NULL ? query : "");
 	free(encoded);
+	free(query);
 	if (n < 0 || (size_t)n >= sizeof(url)) {
 		log_error("event=storage_error reason=url_too_long");
 		return (-1);
@@ -476,12 +794,11 @@ storage_prepare(struct storage_call *call, const char *key,
 	/* The URL is already encoded exactly as it was signed. */
 	curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L);
 
-	if (content_type != NULL)
+	if (sr->content_type != NULL)
 		kore_curl_http_set_header(&call->curl, "content-type",
-		    content_type);
+		    sr->content_type);
 
-	if (storage_sign(&call->curl, call->method, path, payload_hash,
-	    range) == -1) {
+	if (storage_sign(&call->curl, sr, path) == -1) {
 		log_error("event=storage_error reason=sign");
 		storage_curl_release(call);
 		return (-1);
@@ -491,8 +808,8 @@ storage_prepare(struct storage_call *call, const char *key,
 }
 
 static int
-storage_sign(struct kore_curl *curl, const char *method, const char *path,
-    const char *payload_hash, const char *range)
+storage_sign(struct kore_curl *curl, const struct storage_request *sr,
+    const char *path)
 {
 	struct sigv4_key	 key;
 	struct sigv4_request	 sreq;
@@ -507,12 +824,12 @@ storage_sign(struct kore_curl *curl, const char *method, const char *path,
 	headers[count].name = "host";
 	headers[count++].value = settings->s3.host;
 	headers[count].name = "x-amz-content-sha256";
-	headers[count++].value = payload_hash;
+	headers[count++].value = sr->payload_hash;
 	headers[count].name = "x-amz-date";
 	headers[count++].value = stamp;
-	if (range != NULL) {
+	if (sr->range != NULL) {
 		headers[count].name = "range";
-		headers[count++].value = range;
+		headers[count++].value = sr->range;
 	}
 
 	key.access_key_id = settings->s3_access_key_id;
@@ -521,20 +838,23 @@ storage_sign(struct kore_curl *curl, const char *method, const char *path,
 	key.service = S3_SERVICE;
 
 	memset(&sreq, 0, sizeof(sreq));
-	sreq.method = method;
+	sreq.method = sr->method;
 	sreq.path = path;
+	sreq.query = sr->query;
+	sreq.query_count = sr->query_count;
 	sreq.headers = headers;
 	sreq.header_count = count;
-	sreq.payload_hash = payload_hash;
+	sreq.payload_hash = sr->payload_hash;
 	sreq.timestamp = stamp;
 
 	if (sigv4_authorization_header(&key, &sreq, &auth) == -1)
 		return (-1);
 
-	kore_curl_http_set_header(curl, "x-amz-content-sha256", payload_hash);
+	kore_curl_http_set_header(curl, "x-amz-content-sha256",
+	    sr->payload_hash);
 	kore_curl_http_set_header(curl, "x-amz-date", stamp);
-	if (range != NULL)
-		kore_curl_http_set_header(curl, "range", range);
+	if (sr->range != NULL)
+		kore_curl_http_set_header(curl, "range", sr->range);
 	kore_curl_http_set_header(curl, "authorization", auth);
 	free(auth);
 
@@ -577,6 +897,11 @@ storage_curl_done(struct kore_curl *curl, void *arg)
 
 	(void)curl;
 
+	if (call->orphan) {
+		storage_destroy(call);
+		return;
+	}
+
 	/*
 	 * A relay's transfer that we ended, its client's queue being full
 	 * (one that had its last byte before we could is simply done).
@@ -612,6 +937,14 @@ storage_classify(struct storage_call *call)
 
 	if (curl->http.status >= 200 && curl->http.status < 300) {
 		call->result = STORAGE_OK;
+		if (call->post != NULL && call->answer != NULL &&
+		    s3_xml_is_error((const char *)call->answer->data,
+		    call->answer->offset)) {
+			call->result = STORAGE_UNAVAILABLE;
+			log_warn("event=storage_error method=%s status=%ld "
+			    "reason=error_in_answer", call->method,
+			    curl->http.status);
+		}
 	} else if (curl->http.status == HTTP_STATUS_NOT_FOUND) {
 		call->result = STORAGE_NOT_FOUND;
 	} else if (curl->http.status == HTTP_STATUS_REQUEST_RANGE_INVALID) {
@@ -641,6 +974,89 @@ storage_read(char *ptr, size_t size, size_t nmemb, void *arg)
 	call->body_off += len;
 
 	return (len);
+}
+
+/* Keep S3's answer, up to max bytes, for the caller to read. */
+static void
+storage_capture(struct storage_call *call, size_t max)
+{
+	call->answer = kore_buf_alloc(max < ERROR_BODY_MAX ? max :
+	    ERROR_BODY_MAX);
+	call->answer_max = max;
+	curl_easy_setopt(call->curl.handle, CURLOPT_WRITEFUNCTION,
+	    storage_collect);
+}
+
+static size_t
+storage_collect(char *ptr, size_t size, size_t nmemb, void *arg)
+{
+	struct storage_call	*call = arg;
+	size_t			 len;
+
+	len = size * nmemb;
+	if (call->answer->offset + len > call->answer_max)
+		return (0);
+
+	kore_buf_append(call->answer, ptr, len);
+	/* Always a string for the XML readers, the NUL not counted. */
+	kore_buf_append(call->answer, "", 1);
+	call->answer->offset--;
+	return (len);
+}
+
+/*
+ * curl wants more of a source PUT: what is ready, the end, or a pause
+ * until storage_source_more() says there is more.
+ */
+static size_t
+storage_source_read(char *ptr, size_t size, size_t nmemb, void *arg)
+{
+	struct storage_call	*call = arg;
+	struct storage_source	*src = call->source;
+	size_t			 len;
+
+	if (call->orphan)
+		return (CURL_READFUNC_ABORT);
+	if (call->body_off >= src->len)
+		return (0);
+	if (call->body_off >= src->ready) {
+		call->source_paused = 1;
+		return (CURL_READFUNC_PAUSE);
+	}
+
+	len = size * nmemb;
+	if (len > src->ready - call->body_off)
+		len = src->ready - call->body_off;
+	memcpy(ptr, src->data + call->body_off, len);
+	call->body_off += len;
+
+	return (len);
+}
+
+/* An ETag header, kept as S3 wrote it (quotes and all), for multipart. */
+static void
+storage_etag(struct storage_call *call, const char *line, size_t len)
+{
+	size_t	n;
+
+	n = strlen(ETAG_HEADER);
+	if (len < n || strncasecmp(line, ETAG_HEADER, n))
+		return;
+
+	line += n;
+	len -= n;
+	while (len > 0 && (line[0] == ' ' || line[0] == '\t')) {
+		line++;
+		len--;
+	}
+	while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == '\n' ||
+	    line[len - 1] == ' '))
+		len--;
+	if (len == 0 || len > STORAGE_ETAG_MAX)
+		return;
+
+	memcpy(call->etag, line, len);
+	call->etag[len] = '\0';
 }
 
 /* Bodies we do not relay (S3's XML answers) are dropped, bounded. */
@@ -678,8 +1094,10 @@ storage_header(char *ptr, size_t size, size_t nmemb, void *arg)
 	size_t			 len;
 
 	len = size * nmemb;
-	if (len != 2 || ptr[0] != '\r' || ptr[1] != '\n')
+	if (len != 2 || ptr[0] != '\r' || ptr[1] != '\n') {
+		storage_etag(call, ptr, len);
 		return (len);
+	}
 
 	if (curl_easy_getinfo(call->curl.handle, CURLINFO_LOCAL_PORT,
 	    &port) == CURLE_OK)
@@ -949,11 +1367,12 @@ relay_lost(struct storage_call *call)
 static int
 relay_get(struct storage_call *call)
 {
-	char		 range[RANGE_HEADER_MAX];
-	const char	*header;
-	u_int64_t	 first;
-	CURL		*h;
-	int		 n;
+	struct storage_request	 sr;
+	char			 range[RANGE_HEADER_MAX];
+	const char		*header;
+	u_int64_t		 first;
+	CURL			*h;
+	int			 n;
 
 	header = NULL;
 	if (call->ranged || call->relayed > 0) {
@@ -971,8 +1390,12 @@ relay_get(struct storage_call *call)
 		header = range;
 	}
 
-	if (storage_prepare(call, call->key, EMPTY_SHA256, header,
-	    NULL) == -1)
+	memset(&sr, 0, sizeof(sr));
+	sr.method = call->method;
+	sr.key = call->key;
+	sr.payload_hash = EMPTY_SHA256;
+	sr.range = header;
+	if (storage_prepare(call, &sr) == -1)
 		return (-1);
 
 	h = call->curl.handle;

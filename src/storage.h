@@ -27,6 +27,15 @@ struct connection;
 /* Longest object key storage_object_key() and derive.c make. */
 #define STORAGE_KEY_MAX		128
 
+/* Longest ETag kept from an answer (S3's are 34 to 40 bytes). */
+#define STORAGE_ETAG_MAX	128
+
+/* S3's smallest part of a multipart upload, the last one aside. */
+#define STORAGE_PART_MIN	(5 * 1024 * 1024)
+
+/* The prefix of every object key: for listings. */
+#define STORAGE_KEY_PREFIX	"reactions/"
+
 /* How a call ended. */
 enum storage_result {
 	STORAGE_OK,
@@ -67,6 +76,17 @@ struct storage_relay {
 	int			 stalled;
 };
 
+/*
+ * The body of a PUT that is sent while it arrives (storage_put_source):
+ * len bytes in all, of which data[0..ready) are there now. The caller
+ * keeps it, and data, until the call has ended.
+ */
+struct storage_source {
+	const unsigned char	*data;
+	size_t			 len;
+	size_t			 ready;
+};
+
 void	storage_init(const struct config *);
 void	storage_object_key(const char *, char *, size_t);
 
@@ -86,6 +106,23 @@ struct storage_call	*storage_get(const char *,
 			    storage_done_fn, void *);
 struct storage_call	*storage_fetch(const char *, size_t, storage_done_fn,
 			    void *);
+
+struct storage_call	*storage_put_source(const char *, const char *,
+			    unsigned int, struct storage_source *,
+			    const char *, storage_done_fn, void *);
+void			 storage_source_more(struct storage_call *);
+struct storage_call	*storage_multipart_create(const char *, const char *,
+			    storage_done_fn, void *);
+struct storage_call	*storage_multipart_complete(const char *,
+			    const char *, const char *, size_t,
+			    storage_done_fn, void *);
+struct storage_call	*storage_multipart_abort(const char *, const char *,
+			    storage_done_fn, void *);
+struct storage_call	*storage_multipart_list(const char *,
+			    storage_done_fn, void *);
+const char		*storage_call_etag(const struct storage_call *);
+const char		*storage_call_answer(const struct storage_call *,
+			    size_t *);
 
 enum storage_result	 storage_call_result(const struct storage_call *);
 long			 storage_call_status(const struct storage_call *);

@@ -12,12 +12,19 @@
  * object removal failed, uploads whose row was never written) and deletes
  * those objects, backing off while storage stays down. Rows are claimed
  * with SKIP LOCKED, so workers and replicas never fight over one.
+ *
+ * An upload that died mid-way (its worker killed, S3 gone at the wrong
+ * moment) may also have left a multipart upload S3 keeps, invisible in
+ * the bucket but holding its parts: before the object, the sweeper asks
+ * S3 for the key's incomplete uploads and aborts each. An intent is only
+ * due once no upload can still be running under it (upload.c's grace).
  */
 
 #include <string.h>
 
 #include "app.h"
 #include "log.h"
+#include "s3_xml.h"
 
 #define SWEEP_INTERVAL_MS	5000
 #define SWEEP_BATCH		8
@@ -26,7 +33,14 @@
 /* A sweep that has not finished by then is abandoned and started over. */
 #define SWEEP_STUCK_MS		120000
 
+/* Incomplete uploads aborted for one key in one sweep, at most. */
+#define SWEEP_UPLOADS_MAX	4
+
 enum sweep_phase {
+	SWEEP_LIST_UPLOADS,
+	SWEEP_UPLOADS_LISTED,
+	SWEEP_ABORT_UPLOAD,
+	SWEEP_UPLOAD_ABORTED,
 	SWEEP_DELETE_OBJECT,
 	SWEEP_OBJECT_DELETED,
 	SWEEP_ROW_FORGOTTEN,
@@ -37,6 +51,12 @@ struct sweep {
 	int			index;
 	enum sweep_phase	phase;
 	char			keys[SWEEP_BATCH][STORAGE_KEY_MAX];
+
+	/* The incomplete uploads of the key at index. */
+	int			uploads;
+	int			upload;
+	int			more;
+	char			ids[SWEEP_UPLOADS_MAX][S3_XML_ID_MAX + 1];
 };
 
 static void		sweeper_tick(void *, u_int64_t);
@@ -44,6 +64,10 @@ static void		sweeper_done(struct job *);
 static enum step_result	sweep_claim(struct http_request *, struct job *);
 static enum step_result	sweep_collect(struct http_request *, struct job *);
 static enum step_result	sweep_next(struct http_request *, struct job *);
+static enum step_result	sweep_uploads(struct job *, struct sweep *);
+static void		sweep_list_done(struct storage_call *, void *);
+static void		sweep_upload_found(void *, const char *, const char *);
+static void		sweep_key_done(struct sweep *);
 
 static const step_fn sweep_steps[] = {
 	sweep_claim,
@@ -131,7 +155,11 @@ sweep_collect(struct http_request *req, struct job *job)
 	return (sweep->count == 0 ? STEP_DONE : STEP_NEXT);
 }
 
-/* One object at a time: delete it, then forget its row; then the next. */
+/*
+ * One key at a time: abort its incomplete uploads, delete its object,
+ * then forget its row; then the next. A key S3 did not answer for keeps
+ * its row for a later sweep.
+ */
 static enum step_result
 sweep_next(struct http_request *req, struct job *job)
 {
@@ -142,10 +170,14 @@ sweep_next(struct http_request *req, struct job *job)
 
 	job_again(job);
 
+	if (sweep->phase == SWEEP_LIST_UPLOADS ||
+	    sweep->phase == SWEEP_UPLOADS_LISTED ||
+	    sweep->phase == SWEEP_ABORT_UPLOAD ||
+	    sweep->phase == SWEEP_UPLOAD_ABORTED)
+		return (sweep_uploads(job, sweep));
+
 	switch (sweep->phase) {
 	case SWEEP_DELETE_OBJECT:
-		if (sweep->index >= sweep->count)
-			return (STEP_DONE);
 		key = sweep->keys[sweep->index];
 		sweep->phase = SWEEP_OBJECT_DELETED;
 		if (job_storage(job, storage_delete(key, job_storage_done,
@@ -157,8 +189,7 @@ sweep_next(struct http_request *req, struct job *job)
 		if (job->storage != STORAGE_OK &&
 		    job->storage != STORAGE_NOT_FOUND) {
 			/* Still there: the row keeps it for a later sweep. */
-			sweep->index++;
-			sweep->phase = SWEEP_DELETE_OBJECT;
+			sweep_key_done(sweep);
 			return (STEP_NEXT);
 		}
 		log_info("event=object_swept key=%s", key);
@@ -167,10 +198,107 @@ sweep_next(struct http_request *req, struct job *job)
 		    "WHERE object_key = $1", 1, key);
 		return (STEP_WAIT);
 	case SWEEP_ROW_FORGOTTEN:
-		sweep->index++;
-		sweep->phase = SWEEP_DELETE_OBJECT;
+	default:
+		sweep_key_done(sweep);
 		return (STEP_NEXT);
 	}
+}
 
-	return (STEP_DONE);
+/* The key's incomplete multipart uploads: list them, abort each. */
+static enum step_result
+sweep_uploads(struct job *job, struct sweep *sweep)
+{
+	const char	*key;
+
+	if (sweep->index >= sweep->count)
+		return (STEP_DONE);
+	key = sweep->keys[sweep->index];
+
+	switch (sweep->phase) {
+	case SWEEP_LIST_UPLOADS:
+		sweep->uploads = 0;
+		sweep->upload = 0;
+		sweep->more = 0;
+		sweep->phase = SWEEP_UPLOADS_LISTED;
+		if (job_storage(job, storage_multipart_list(key,
+		    sweep_list_done, job)) == -1)
+			return (STEP_NEXT);
+		return (STEP_WAIT);
+	case SWEEP_UPLOADS_LISTED:
+		if (job->storage != STORAGE_OK || sweep->uploads < 0) {
+			sweep_key_done(sweep);
+			return (STEP_NEXT);
+		}
+		sweep->phase = SWEEP_ABORT_UPLOAD;
+		return (STEP_NEXT);
+	case SWEEP_ABORT_UPLOAD:
+		if (sweep->upload >= sweep->uploads) {
+			/* More than one sweep takes: the row stays for now. */
+			if (sweep->more) {
+				sweep_key_done(sweep);
+				return (STEP_NEXT);
+			}
+			sweep->phase = SWEEP_DELETE_OBJECT;
+			return (STEP_NEXT);
+		}
+		sweep->phase = SWEEP_UPLOAD_ABORTED;
+		if (job_storage(job, storage_multipart_abort(key,
+		    sweep->ids[sweep->upload], job_storage_done, job)) == -1)
+			return (STEP_NEXT);
+		return (STEP_WAIT);
+	case SWEEP_UPLOAD_ABORTED:
+	default:
+		if (job->storage != STORAGE_OK &&
+		    job->storage != STORAGE_NOT_FOUND) {
+			sweep_key_done(sweep);
+			return (STEP_NEXT);
+		}
+		log_info("event=upload_aborted key=%s", key);
+		sweep->upload++;
+		sweep->phase = SWEEP_ABORT_UPLOAD;
+		return (STEP_NEXT);
+	}
+}
+
+/*
+ * The list's answer is read before the call is freed: job_storage_done()
+ * keeps only the verdict.
+ */
+static void
+sweep_list_done(struct storage_call *call, void *arg)
+{
+	struct job	*job = arg;
+	struct sweep	*sweep = job->data;
+	const char	*answer;
+	size_t		 len;
+
+	answer = storage_call_answer(call, &len);
+	if (storage_call_result(call) == STORAGE_OK && answer != NULL &&
+	    s3_xml_uploads(answer, len, sweep_upload_found, sweep) == -1)
+		sweep->uploads = -1;
+
+	job_storage_done(call, arg);
+}
+
+/* One of the listed uploads; only the key's own (a prefix may match more). */
+static void
+sweep_upload_found(void *arg, const char *key, const char *id)
+{
+	struct sweep	*sweep = arg;
+
+	if (sweep->uploads < 0 || strcmp(key, sweep->keys[sweep->index]))
+		return;
+	if (sweep->uploads == SWEEP_UPLOADS_MAX) {
+		sweep->more = 1;
+		return;
+	}
+	(void)kore_strlcpy(sweep->ids[sweep->uploads++], id,
+	    sizeof(sweep->ids[0]));
+}
+
+static void
+sweep_key_done(struct sweep *sweep)
+{
+	sweep->index++;
+	sweep->phase = SWEEP_LIST_UPLOADS;
 }

@@ -9,112 +9,135 @@
 /*
  * Upload: POST /api/v1/reactions, as a multipart/form-data body with a
  * "file" part or as the raw bytes, title and tags from form fields or the
- * query. The header hook refuses a stranger or an oversized body before
- * Kore reads it; the handler checks everything with the pure modules and
- * then keeps the database and the bucket in step:
+ * query. The body is a stream: Kore hands each piece to the route's
+ * on_body_chunk hook and keeps none of it. The pieces are read as they
+ * come (intake.c: the form, the fields, the type, the hash) and the file's
+ * bytes go on to S3 at once (ingest.c), so a worker holds a few buffers
+ * of an upload, never all of it. A refusal that is certain before the
+ * end (no token, too large, a type none of ours) is answered at once and
+ * the rest is not read.
  *
- *   1. a reaction with the same SHA-256 already exists: 409, nothing done;
- *   2. a storage_deletions row for the new object key (the intent), due
- *      only after a grace period, so an object whose row never gets
- *      written is removed by the sweeper whatever happens after this;
- *   3. the PUT, while a Kore task computes an image's difference hash
- *      (derive.c) from the same bytes;
- *   4. one statement inserts the reaction with its hash, drops the intent
- *      and queues the derivatives (thumbnail, preview), so a row exists
- *      only for an object that was stored, and an object without a row
- *      always has an intent left to remove it;
- *   5. the 201 lists the existing reactions within the default distance
- *      of an image's hash ("similar"; null when the hash is not known: a
- *      clip, generation off, or a file the decoders refuse).
+ * The database and the bucket are kept in step as they always were, in
+ * the steps below:
  *
- * The file's bytes are never copied: they are the request body Kore holds
- * (a span of it for multipart), which lives until the PUT has finished;
- * a request that ends while its hash is still being computed hands the
- * body over to the task, which frees it when done.
+ *   1. a storage_deletions row for the new object key (the intent), due
+ *      only after a grace period, before any byte goes to S3, so that an
+ *      object (or a multipart upload: the sweeper lists those) whose row
+ *      never gets written is removed whatever happens after this;
+ *   2. the file is read to its end, while its bytes go to S3;
+ *   3. a reaction with the same SHA-256 already exists: 409, and what was
+ *      sent to S3 is aborted, never made an object;
+ *   4. the commit: S3 makes the object (completes the multipart upload,
+ *      or takes the single PUT's last byte);
+ *   5. one statement inserts the reaction with its difference hash,
+ *      drops the intent and queues the derivatives (thumbnail, preview),
+ *      so a row exists only for an object that was stored, and an object
+ *      without a row always has an intent left to remove it;
+ *   6. the 201 lists the existing reactions within the default distance
+ *      of the image's hash ("similar").
+ *
+ * The hash is made in a Kore task (derive.c) while S3 makes the object,
+ * from a copy of the file kept as it passes, for a still or animation of
+ * at most UPLOAD_HASH_COPY_MAX bytes; of any other file (a clip, a larger
+ * image) the derivative queue makes it, and the 201 says "similar": null,
+ * as it does with generation off or a file the decoders refuse.
+ *
+ * An upload refused before its commit (a fault, a duplicate, S3 failing)
+ * aborts what it sent and drops its intent before it answers, so that
+ * the answer finds the bucket and the table as they were (refuse_steps);
+ * one whose client left does the same without a request (forsake_steps).
+ * After the commit, whatever is left is the sweeper's, as before.
+ *
+ * The job runs from the headers on (job_begin): callbacks drive it while
+ * the body arrives, the handler once the body is complete.
  */
 
-#include <openssl/evp.h>
-
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
 #include "app.h"
-#include "form.h"
+#include "derive_plan.h"
+#include "ingest.h"
+#include "intake.h"
+#include "listing.h"
 #include "log.h"
 #include "media.h"
-#include "derive_plan.h"
 #include "reaction.h"
 #include "similar.h"
-#include "tags.h"
 #include "uuid.h"
 
 /*
- * Room for the multipart framing and fields around the file: a request
- * may be this much larger than MAX_UPLOAD_BYTES (api.md "Upload"). The
- * same allowance as kore_parent_configure's in reactbin.c.
- */
-
-/*
  * How long an intent waits before the sweeper removes its object: longer
- * than the longest PUT (PUT_TIMEOUT_S in storage.c, ten minutes), so an
- * upload still in flight never loses its object.
+ * than the longest upload (Kore's body timeout, five minutes) and its
+ * commit (PUT_TIMEOUT_S in storage.c, ten minutes), so an upload still in
+ * flight never loses its object.
  */
 #define UPLOAD_INTENT_GRACE	"15 minutes"
 
-#define FILE_FIELD		"file"
-#define TITLE_FIELD		"title"
-#define TAGS_FIELD		"tags"
-
 #define LOCATION_PREFIX		"/api/v1/reactions/"
 #define LOCATION_MAX		(sizeof(LOCATION_PREFIX) + UUID_TEXT_LEN)
-
-#define SHA256_BYTES		32
-#define SHA256_HEX_LEN		(2 * SHA256_BYTES)
-
-_Static_assert(HTTP_BODY_DIGEST_LEN == SHA256_BYTES,
-    "Kore's body digest is a SHA-256");
-#define NIBBLE_BITS		4
-#define NIBBLE_MASK		0x0f
-
-/* A valid title is at most TITLE_MAX_CHARS code points of UTF-8. */
-#define UTF8_CHAR_MAX		4
-#define TITLE_BYTES_MAX		(TITLE_MAX_CHARS * UTF8_CHAR_MAX)
-
-/* Tags joined with '\n' for string_to_array(): each and a separator. */
-#define TAGS_JOINED_MAX		(TAGS_MAX * (TAG_MAX_BYTES + 1))
 
 /* Room for a uint32 or a size as decimal text. */
 #define NUMBER_TEXT_MAX		24
 
 #define EXPECT_CONTINUE		"100-continue"
 
+/*
+ * Body bytes read before the event loop is let come round (so that curl
+ * sends them on while the rest arrives): a few of curl's 64 KiB buffers.
+ */
+#define UPLOAD_YIELD_BYTES	(256 * 1024)
+
+/*
+ * The largest file whose copy is kept for its hash: eight uploads at once
+ * hold 32 MiB of copies at most, well inside a worker's budget.
+ */
+#define UPLOAD_HASH_COPY_MAX	(4 * 1024 * 1024)
+
 /* How many near-duplicates a 201 lists at most. */
 #define UPLOAD_SIMILAR_MAX	"10"
 
-/* The first problem found with a request, answered once all is read. */
-struct upload_fault {
-	int		 status;
-	const char	*code;
-	const char	*field;
-	const char	*message;
+/* What a refused upload answers, once it has cleaned up. */
+enum upload_answer {
+	ANSWER_NONE,
+	ANSWER_FAULT,
+	ANSWER_STORAGE,
+	ANSWER_SQL,
+	ANSWER_DUPLICATE
 };
 
 struct upload {
-	const uint8_t		*file;
-	size_t			 file_len;
-	/* The file's SHA-256, when Kore hashed exactly it (a raw body). */
-	const uint8_t		*digest;
-	int			 has_file;
-	int			 has_title;
-	char			 title[TITLE_BYTES_MAX + 1];
-	struct tag_set		 tags;
-	struct upload_fault	 field_fault;
-	struct media_info	 media;
-	char			 sha256[SHA256_HEX_LEN + 1];
+	struct job		*job;
+	struct http_request	*req;
+	struct ingest		*ing;
+	struct kore_timer	*poke;
+	int			 opened;	/* the intent was asked for */
+	int			 intent;	/* and is recorded */
+	int			 typed;		/* the ingest has the type */
+	int			 go;		/* and the intent */
+	int			 paused;	/* the client's reading is */
+	size_t			 unyielded;	/* bytes read since a turn */
+	int			 body_done;	/* the handler has the request */
+	int			 answered;
+	enum upload_answer	 answer;
+	struct upload_fault	 fault;
+	enum storage_result	 storage;
+	char			 sqlstate[SQLSTATE_LEN + 1];
+	struct json_out		 duplicate;
+	int			 aborting;
+	int			 aborted;
+	enum ingest_leftover	 left;
 	char			 id[UUID_TEXT_LEN + 1];
 	char			 key[STORAGE_KEY_MAX];
+	struct intake		 in;
+
+	/* The file's copy for its hash (malloc'd: the task frees it). */
+	u_int8_t		*copy;
+	size_t			 copy_len;
+	size_t			 copy_cap;
 	struct derive_work	*work;
 	char			 phash[NUMBER_TEXT_MAX];
 	int			 has_phash;
@@ -122,10 +145,28 @@ struct upload {
 	struct json_out		 out;
 };
 
+/* What an upload ended before its commit leaves to clean up. */
+struct forsake {
+	struct job		*job;
+	struct ingest		*ing;
+	int			 aborting;
+	int			 aborted;
+	enum ingest_leftover	 left;
+	char			 key[STORAGE_KEY_MAX];
+};
+
 int	reaction_upload(struct http_request *);
+
+static enum step_result	upload_auth(struct http_request *, struct job *);
+static enum step_result	upload_auth_key(struct http_request *,
+			    struct job *);
+static enum step_result	upload_empty(struct http_request *, struct job *);
+static enum step_result	upload_open(struct http_request *, struct job *);
+static enum step_result	upload_opened(struct http_request *, struct job *);
+static enum step_result	upload_wait(struct http_request *, struct job *);
 static enum step_result	upload_check(struct http_request *, struct job *);
-static enum step_result	upload_intent(struct http_request *, struct job *);
-static enum step_result	upload_store(struct http_request *, struct job *);
+static enum step_result	upload_commit(struct http_request *, struct job *);
+static enum step_result	upload_stored(struct http_request *, struct job *);
 static enum step_result	upload_hashed(struct http_request *, struct job *);
 static enum step_result	upload_insert(struct http_request *, struct job *);
 static enum step_result	upload_created(struct http_request *, struct job *);
@@ -134,32 +175,48 @@ static enum step_result	upload_forget(struct http_request *, struct job *);
 static enum step_result	upload_duplicate(struct http_request *,
 			    struct job *);
 
-static int	upload_read(struct http_request *, struct upload *,
-		    struct upload_fault *);
-static int	upload_parts(const uint8_t *, size_t, const char *,
-		    struct upload *, struct upload_fault *);
-static int	upload_query(struct http_request *, struct upload *,
-		    struct upload_fault *);
-static void	upload_field(struct upload *, const char *, const void *,
-		    size_t);
-static int	upload_media(struct upload *, struct upload_fault *);
+static enum step_result	refuse_abort(struct http_request *, struct job *);
+static enum step_result	refuse_intent(struct http_request *, struct job *);
+static enum step_result	refuse_reply(struct http_request *, struct job *);
+
+static enum step_result	forsake_abort(struct http_request *, struct job *);
+static enum step_result	forsake_intent(struct http_request *, struct job *);
+static enum step_result	forsake_done(struct http_request *, struct job *);
+
+static struct upload	*upload_start(struct http_request *);
 static int	upload_identify(struct upload *);
-static void	upload_fault(struct upload_fault *, int, const char *,
-		    const char *, const char *);
+static void	upload_file(void *, const uint8_t *, size_t);
+static void	upload_hash_start(struct upload *);
+static void	upload_auth_refused(struct http_request *, int, const char *,
+		    const char *);
+static void	upload_reply_created(struct http_request *, struct upload *);
+static void	upload_go(struct upload *);
+static void	upload_event(void *, enum ingest_event);
+static void	upload_poked(void *, u_int64_t);
+static void	upload_release(struct job *);
+static void	upload_forsake(struct upload *);
+static void	forsake_free(struct job *);
+static void	upload_aborted(void *, enum ingest_leftover);
+static void	forsake_aborted(void *, enum ingest_leftover);
+static void	upload_answer_begin(struct upload *);
+static void	upload_answer_end(struct upload *);
+static void	upload_refuse(struct upload *);
+static enum step_result	upload_refusing(struct job *);
 static void	upload_reply_fault(struct http_request *,
 		    const struct upload_fault *);
 static void	upload_reply_duplicate(struct http_request *, struct job *);
 static void	upload_location(struct http_request *, const char *);
-static void	upload_tags_joined(const struct tag_set *, char *, size_t);
 static void	upload_continue(struct http_request *);
-static void	upload_cleanup(struct job *);
-static void	upload_reply_created(struct http_request *, struct upload *);
 
 static const step_fn upload_steps[] = {
-	AUTH_STEPS_UPLOAD,
+	upload_auth,
+	upload_auth_key,
+	upload_open,
+	upload_opened,
+	upload_wait,
 	upload_check,
-	upload_intent,
-	upload_store,
+	upload_commit,
+	upload_stored,
 	upload_hashed,
 	upload_insert,
 	upload_created,
@@ -169,108 +226,367 @@ static const step_fn upload_steps[] = {
 	NULL,
 };
 
+/* A request without a body: who asks, then the fault of an empty file. */
+static const step_fn empty_steps[] = {
+	AUTH_STEPS_UPLOAD,
+	upload_empty,
+	NULL,
+};
+
+static const step_fn refuse_steps[] = {
+	refuse_abort,
+	refuse_intent,
+	refuse_reply,
+	NULL,
+};
+
+static const step_fn forsake_steps[] = {
+	forsake_abort,
+	forsake_intent,
+	forsake_done,
+	NULL,
+};
+
 #define SELECT_BY_SHA256						\
 	"SELECT " REACTION_COLUMNS " FROM reactions r WHERE r.sha256 = $1"
 
-int
-reaction_upload(struct http_request *req)
+void
+upload_worker_init(void)
 {
-	return (job_run(req, upload_steps, sizeof(struct upload)));
+	ingest_init();
 }
 
 /*
- * The route's on_headers hook, run once the headers are in and before the
- * body is read: a request without a valid token, or one whose declared
- * length cannot hold a file within the limit, is answered now instead of
- * after the client has sent (and a worker has buffered) its whole body.
- * Kore does not call it for an empty body (the handler answers that one),
- * and refuses a Content-Length above http_body_max with its own bare 413
- * before it would.
+ * The route's on_headers hook, run once the headers are in: a request
+ * without a valid token, or one whose declared length cannot hold a file
+ * within the limit, is answered now. Kore does not call it for an empty
+ * body (the handler answers that one), and refuses a Content-Length above
+ * http_body_max with its own bare 413 before it would. The body hook may
+ * have run first (with the bytes that came with the headers).
  */
 int
 upload_headers(struct http_request *req)
 {
-	if (!auth_token_headers(req))
+	if (req->flags & HTTP_REQUEST_DELETE)
 		return (KORE_RESULT_ERROR);
 
-	if (req->http_body_length >
-	    app_config.max_upload_bytes + UPLOAD_FRAMING_BYTES) {
-		request_refuse_headers(req,
-		    HTTP_STATUS_REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
-		    "the request is larger than MAX_UPLOAD_BYTES allows");
-		return (KORE_RESULT_ERROR);
+	return (upload_start(req) != NULL ? KORE_RESULT_OK :
+	    KORE_RESULT_ERROR);
+}
+
+/*
+ * The route's on_body_chunk hook: each piece of the body as Kore reads it
+ * (8 KiB at most). Returning an error would make Kore send its own bare
+ * 500, so a refusal is answered here and the request dropped instead.
+ */
+int
+upload_body_chunk(struct http_request *req, const void *data, size_t len)
+{
+	struct upload	*up;
+
+	if (req->flags & HTTP_REQUEST_DELETE)
+		return (KORE_RESULT_OK);
+
+	if ((up = upload_start(req)) == NULL) {
+		/* Answered and closing: nothing more is read. */
+		request_read_pause(req->owner);
+		req->flags |= HTTP_REQUEST_DELETE;
+		return (KORE_RESULT_OK);
+	}
+	if (up->answered)
+		return (KORE_RESULT_OK);
+
+	if (up->answer != ANSWER_NONE)
+		return (KORE_RESULT_OK);
+	if (intake_feed(&up->in, data, len) == INTAKE_STOP) {
+		upload_refuse(up);
+		return (KORE_RESULT_OK);
+	}
+	upload_go(up);
+
+	/* S3 takes bytes slower than the client sends, or no buffer: wait. */
+	if (up->ing != NULL && ingest_holding(up->ing) && !up->paused) {
+		up->paused = 1;
+		request_read_pause(req->owner);
+		return (KORE_RESULT_OK);
 	}
 
-	upload_continue(req);
+	/* Else a turn of the loop now and then, for curl to send them. */
+	up->unyielded += len;
+	if (up->unyielded >= UPLOAD_YIELD_BYTES) {
+		up->unyielded = 0;
+		request_read_yield(req->owner);
+	}
+
 	return (KORE_RESULT_OK);
 }
 
-/* Everything about the request that needs no database, then the lookup. */
+/* The body is complete (or there is none): the job takes it from here. */
+int
+reaction_upload(struct http_request *req)
+{
+	struct request_ctx	*ctx;
+	struct upload		*up;
+	struct job		*job;
+
+	ctx = request_ctx(req);
+
+	/* No body: no hook ran, and nothing can be accepted. */
+	if (ctx->state == NULL)
+		return (job_run(req, empty_steps, 0));
+
+	job = ctx->state;
+	up = job->data;
+	if (!up->body_done) {
+		up->body_done = 1;
+		/* Held back on its last piece: the next request may come. */
+		if (up->paused) {
+			up->paused = 0;
+			request_read_rearm(req->owner);
+		}
+		(void)intake_end(&up->in, req->http_body_digest);
+		if (up->ing != NULL)
+			ingest_end(up->ing);
+		job_signal(job);
+	}
+
+	return (job_run(req, upload_steps, sizeof(struct upload)));
+}
+
+/*
+ * Who asks: a login was checked with the headers; an API key is looked up
+ * now, while the body may be coming, so its refusal is the upload's own
+ * (upload_auth_refused), answered once what was begun is cleaned up.
+ */
+static enum step_result
+upload_auth(struct http_request *req, struct job *job)
+{
+	enum step_result	r;
+
+	if ((r = auth_upload_step(req, job)) == STEP_DONE)
+		return (upload_refusing(job));
+	/* A database that fails the lookup is the upload's answer too. */
+	if (r == STEP_WAIT)
+		job_tolerate(job, JOB_ANY_SQLSTATE);
+
+	return (r);
+}
+
+static enum step_result
+upload_auth_key(struct http_request *req, struct job *job)
+{
+	struct upload		*up = job->data;
+	enum step_result	 r;
+
+	if (request_ctx(req)->key_pending && job->failed) {
+		up->answer = ANSWER_SQL;
+		(void)kore_strlcpy(up->sqlstate, job->sqlstate,
+		    sizeof(up->sqlstate));
+		return (upload_refusing(job));
+	}
+
+	/* It may wait on last_used_at, whose failure it tolerates. */
+	if ((r = auth_key_step(req, job)) == STEP_DONE)
+		return (upload_refusing(job));
+
+	return (r);
+}
+
+/* The auth steps refused: the upload answers, as it does any fault. */
+static void
+upload_auth_refused(struct http_request *req, int status, const char *code,
+    const char *message)
+{
+	struct job	*job = request_ctx(req)->state;
+	struct upload	*up = job->data;
+
+	if (up->answer != ANSWER_NONE)
+		return;
+
+	up->answer = ANSWER_FAULT;
+	up->fault.status = status;
+	up->fault.code = code;
+	up->fault.field = NULL;
+	up->fault.message = message;
+}
+
+/* An empty body: what the intake says of no file at all. */
+static enum step_result
+upload_empty(struct http_request *req, struct job *job)
+{
+	struct intake		*in;
+	struct intake_args	 args;
+	struct upload_fault	 fault;
+	enum intake_status	 st;
+
+	(void)job;
+
+	memset(&args, 0, sizeof(args));
+	if (!http_request_header(req, "content-type", &args.content_type))
+		args.content_type = NULL;
+	args.query = req->query_string;
+	args.max_file = app_config.max_upload_bytes;
+	args.on_file = upload_file;
+
+	in = kore_calloc(1, sizeof(*in));
+	if (intake_init(in, &args, &st) == -1) {
+		reply_error(req, HTTP_STATUS_INTERNAL_ERROR, "internal",
+		    "internal error");
+		kore_free(in);
+		return (STEP_DONE);
+	}
+	if (st == INTAKE_MORE)
+		(void)intake_end(in, NULL);
+	if (intake_verdict(in, &fault) == 0) {
+		/* Never: an empty body is no file. */
+		fault.status = HTTP_STATUS_INTERNAL_ERROR;
+		fault.code = "internal";
+		fault.field = NULL;
+		fault.message = "internal error";
+	}
+	upload_reply_fault(req, &fault);
+	intake_free(in);
+	kore_free(in);
+
+	return (STEP_DONE);
+}
+
+/* The intent, before a byte goes to S3. */
+static enum step_result
+upload_open(struct http_request *req, struct job *job)
+{
+	struct upload	*up = job->data;
+
+	(void)req;
+
+	up->opened = 1;
+	job_query(job, "INSERT INTO storage_deletions (object_key, due_at) "
+	    "VALUES ($1, now() + interval '" UPLOAD_INTENT_GRACE "')", 1,
+	    up->key);
+	/* Answered here, even while the body still comes. */
+	job_tolerate(job, JOB_ANY_SQLSTATE);
+	return (STEP_WAIT);
+}
+
+static enum step_result
+upload_opened(struct http_request *req, struct job *job)
+{
+	struct upload	*up = job->data;
+
+	(void)req;
+
+	/* Nothing to clean up: no intent, no byte sent. */
+	if (job->failed) {
+		up->opened = 0;
+		up->answer = ANSWER_SQL;
+		(void)kore_strlcpy(up->sqlstate, job->sqlstate,
+		    sizeof(up->sqlstate));
+		return (upload_refusing(job));
+	}
+
+	up->intent = 1;
+	if (up->answer != ANSWER_NONE)
+		return (upload_refusing(job));
+	upload_go(up);
+	return (STEP_NEXT);
+}
+
+/* The file is read to its end; meanwhile S3 may fail. */
+static enum step_result
+upload_wait(struct http_request *req, struct job *job)
+{
+	struct upload		*up = job->data;
+	enum storage_result	 result;
+
+	(void)req;
+
+	if (up->answer != ANSWER_NONE)
+		return (upload_refusing(job));
+	if (up->body_done)
+		return (STEP_NEXT);
+
+	if (up->ing != NULL && ingest_state(up->ing, &result) ==
+	    INGEST_FAILED) {
+		up->answer = ANSWER_STORAGE;
+		up->storage = result;
+		return (upload_refusing(job));
+	}
+
+	job_again(job);
+	job_wait(job);
+	return (STEP_WAIT);
+}
+
+/* The answer the body gets, then whether its bytes are new. */
 static enum step_result
 upload_check(struct http_request *req, struct job *job)
 {
 	struct upload		*up = job->data;
 	struct upload_fault	 fault;
+	enum storage_result	 result;
 
-	job->cleanup = upload_cleanup;
+	(void)req;
 
-	memset(&fault, 0, sizeof(fault));
-	if (upload_read(req, up, &fault) == -1 ||
-	    upload_media(up, &fault) == -1) {
-		upload_reply_fault(req, &fault);
-		return (STEP_DONE);
+	if (intake_verdict(&up->in, &fault) == -1) {
+		up->answer = ANSWER_FAULT;
+		up->fault = fault;
+		return (upload_refusing(job));
+	}
+	if (ingest_state(up->ing, &result) == INGEST_FAILED) {
+		up->answer = ANSWER_STORAGE;
+		up->storage = result;
+		return (upload_refusing(job));
 	}
 
-	if (upload_identify(up) == -1) {
-		reply_error(req, HTTP_STATUS_INTERNAL_ERROR, "internal",
-		    "internal error");
-		return (STEP_DONE);
-	}
-
-	job_query(job, SELECT_BY_SHA256, 1, up->sha256);
+	job_query(job, SELECT_BY_SHA256, 1, up->in.sha256);
 	return (STEP_WAIT);
 }
 
 static enum step_result
-upload_intent(struct http_request *req, struct job *job)
+upload_commit(struct http_request *req, struct job *job)
 {
 	struct upload	*up = job->data;
 
 	if (job_rows(job) > 0) {
+		/* The answer is made now: the cleanup's queries drop the row. */
 		upload_reply_duplicate(req, job);
-		return (STEP_DONE);
+		up->answer = ANSWER_DUPLICATE;
+		return (upload_refusing(job));
 	}
 
-	/*
-	 * An image's hash, on a task thread, while the intent and the PUT go
-	 * on. A clip's needs a frame decoded from well inside it: the queue
-	 * makes it, and its 201 says "similar": null.
-	 */
-	if (derive_enabled() && up->media.type != MEDIA_MP4 &&
-	    up->media.type != MEDIA_WEBM) {
-		up->work = derive_work_start(up->file, up->file_len,
-		    up->media.type, DERIVE_HASH_ONLY, NULL, job);
-	}
-
-	job_query(job, "INSERT INTO storage_deletions (object_key, due_at) "
-	    "VALUES ($1, now() + interval '" UPLOAD_INTENT_GRACE "')", 1,
-	    up->key);
-	return (STEP_WAIT);
+	/* A file too short for its magic to tell early: its type now. */
+	ingest_type(up->ing, media_type_mime(up->in.info.type));
+	ingest_go(up->ing);
+	ingest_commit(up->ing);
+	upload_hash_start(up);
+	return (STEP_NEXT);
 }
 
 static enum step_result
-upload_store(struct http_request *req, struct job *job)
+upload_stored(struct http_request *req, struct job *job)
 {
-	struct upload	*up = job->data;
+	struct upload		*up = job->data;
+	enum storage_result	 result;
 
-	if (job_storage(job, storage_put(up->key, up->file, up->file_len,
-	    up->sha256, media_type_mime(up->media.type), job_storage_done,
-	    job)) == -1) {
-		reply_storage_error(req, job->storage);
+	switch (ingest_state(up->ing, &result)) {
+	case INGEST_RUNNING:
+		job_again(job);
+		job_wait(job);
+		return (STEP_WAIT);
+	case INGEST_FAILED:
+		/*
+		 * The object may or may not be there now; its intent stays
+		 * and the sweeper removes whatever is, and no row points to
+		 * it.
+		 */
+		log_warn("event=upload_failed reason=storage request_id=%s",
+		    request_ctx(req)->id);
+		reply_storage_error(req, result);
 		return (STEP_DONE);
+	case INGEST_DONE:
+	default:
+		return (STEP_NEXT);
 	}
-
-	return (STEP_WAIT);
 }
 
 /* Stored: the hash too, unless its task is still at it. */
@@ -279,20 +595,11 @@ upload_hashed(struct http_request *req, struct job *job)
 {
 	struct upload	*up = job->data;
 
-	/*
-	 * The object may or may not be there now; its intent stays and the
-	 * sweeper removes whatever is, and no row points to it.
-	 */
-	if (job->storage != STORAGE_OK) {
-		log_warn("event=upload_failed reason=storage status=%ld "
-		    "request_id=%s", job->storage_status,
-		    request_ctx(req)->id);
-		reply_storage_error(req, job->storage);
-		return (STEP_DONE);
-	}
+	(void)req;
 
 	if (up->work != NULL && !derive_work_finished(up->work)) {
-		job_hold(job);
+		job_again(job);
+		job_wait(job);
 		return (STEP_WAIT);
 	}
 
@@ -303,12 +610,12 @@ static enum step_result
 upload_insert(struct http_request *req, struct job *job)
 {
 	struct upload			*up = job->data;
+	struct media_info		*media = &up->in.info;
 	const struct derive_result	*r;
-	char				 size[NUMBER_TEXT_MAX];
-	char				 width[NUMBER_TEXT_MAX];
-	char				 height[NUMBER_TEXT_MAX];
-	char				 tags[TAGS_JOINED_MAX];
-	int				 dims;
+	char			 size[NUMBER_TEXT_MAX], width[NUMBER_TEXT_MAX];
+	char			 height[NUMBER_TEXT_MAX];
+	char			 tags[LISTING_TAGS_JOINED_MAX];
+	int			 dims;
 
 	(void)req;
 
@@ -324,12 +631,13 @@ upload_insert(struct http_request *req, struct job *job)
 		up->work = NULL;
 	}
 
-	dims = up->media.has_dimensions;
-	(void)snprintf(size, sizeof(size), "%zu", up->file_len);
-	(void)snprintf(width, sizeof(width), "%u", (unsigned)up->media.width);
-	(void)snprintf(height, sizeof(height), "%u",
-	    (unsigned)up->media.height);
-	upload_tags_joined(&up->tags, tags, sizeof(tags));
+	dims = media->has_dimensions;
+	(void)snprintf(size, sizeof(size), "%llu",
+	    (unsigned long long)up->in.form.file_len);
+	(void)snprintf(width, sizeof(width), "%u", (unsigned)media->width);
+	(void)snprintf(height, sizeof(height), "%u", (unsigned)media->height);
+	if (listing_tags_join(&up->in.form.tags, tags, sizeof(tags)) == -1)
+		fatal("upload_insert: tags do not fit");
 
 	job_query(job,
 	    "WITH ins AS ("
@@ -342,8 +650,8 @@ upload_insert(struct http_request *req, struct job *job)
 	    "queued AS (INSERT INTO derivative_jobs (reaction_id) "
 	    "SELECT id FROM ins) "
 	    "SELECT " REACTION_COLUMNS " FROM ins r", 10,
-	    up->id, up->title, tags, media_type_mime(up->media.type), size,
-	    dims ? width : NULL, dims ? height : NULL, up->sha256, up->key,
+	    up->id, up->in.form.title, tags, media_type_mime(media->type), size,
+	    dims ? width : NULL, dims ? height : NULL, up->in.sha256, up->key,
 	    up->has_phash ? up->phash : NULL);
 
 	/* The same bytes stored meanwhile by another upload: see below. */
@@ -383,7 +691,7 @@ upload_created(struct http_request *req, struct job *job)
 	 * A concurrent upload of the same bytes won the insert. Our object
 	 * has no row: remove it now rather than leaving it to the sweeper.
 	 */
-	log_info("event=upload_raced sha256=%s request_id=%s", up->sha256,
+	log_info("event=upload_raced sha256=%s request_id=%s", up->in.sha256,
 	    request_ctx(req)->id);
 
 	if (job_storage(job, storage_delete(up->key, job_storage_done,
@@ -418,29 +726,6 @@ upload_reply_created(struct http_request *req, struct upload *up)
 	reply_json(req, HTTP_STATUS_CREATED, &up->out);
 }
 
-/*
- * The request is going. A hash still being computed reads the body Kore
- * is about to free: the task gets it, and frees it when it is done.
- */
-static void
-upload_cleanup(struct job *job)
-{
-	struct upload	*up = job->data;
-	struct kore_buf	*body;
-
-	if (up->work != NULL) {
-		body = NULL;
-		if (!derive_work_finished(up->work) && job->req != NULL) {
-			body = job->req->http_body;
-			job->req->http_body = NULL;
-		}
-		derive_work_abandon(up->work, body);
-		up->work = NULL;
-	}
-
-	json_out_free(&up->out);
-}
-
 static enum step_result
 upload_forget(struct http_request *req, struct job *job)
 {
@@ -452,11 +737,11 @@ upload_forget(struct http_request *req, struct job *job)
 	if (job->storage == STORAGE_OK || job->storage == STORAGE_NOT_FOUND) {
 		job_query(job, "WITH gone AS (DELETE FROM storage_deletions "
 		    "WHERE object_key = $2) " SELECT_BY_SHA256, 2,
-		    up->sha256, up->key);
+		    up->in.sha256, up->key);
 	} else {
 		job_query(job, "WITH due AS (UPDATE storage_deletions "
 		    "SET due_at = now() WHERE object_key = $2) "
-		    SELECT_BY_SHA256, 2, up->sha256, up->key);
+		    SELECT_BY_SHA256, 2, up->in.sha256, up->key);
 	}
 
 	return (STEP_WAIT);
@@ -475,294 +760,505 @@ upload_duplicate(struct http_request *req, struct job *job)
 	}
 
 	upload_reply_duplicate(req, job);
+	reply_json(req, HTTP_STATUS_CONFLICT, &((struct upload *)job->data)->
+	    duplicate);
 	return (STEP_DONE);
 }
 
 /*
- * Find the file and the fields, in whichever form the body came, and
- * check them. The first problem is put in *fault and -1 returned; a
- * request with several answers the one a client most needs first: a
- * malformed body, then the file's size or absence, then the fields.
+ * Refused before the commit: stop reading the body, abort what S3 has
+ * of it, drop the intent, then answer.
  */
-static int
-upload_read(struct http_request *req, struct upload *up,
-    struct upload_fault *fault)
+static enum step_result
+refuse_abort(struct http_request *req, struct job *job)
 {
-	const uint8_t	*body;
-	const char	*ctype;
-	size_t		 len;
-	char		 boundary[FORM_BOUNDARY_MAX + 1];
+	struct upload	*up = job->data;
 
-	body = NULL;
-	len = 0;
-	if (req->http_body != NULL) {
-		body = req->http_body->data;
-		len = req->http_body_length;
-	} else if (req->http_body_fd != -1) {
-		/* Only a configuration with http_body_disk_offload does this. */
-		log_error("event=upload_error reason=body_on_disk");
-		upload_fault(fault, HTTP_STATUS_INTERNAL_ERROR, "internal",
-		    NULL, "internal error");
-		return (-1);
+	if (!up->body_done && !up->paused) {
+		up->paused = 1;
+		request_read_pause(req->owner);
 	}
 
-	if (!http_request_header(req, "content-type", &ctype))
-		ctype = NULL;
-
-	switch (form_content_type(ctype, ctype != NULL ? strlen(ctype) : 0,
-	    boundary)) {
-	case FORM_BAD_MULTIPART:
-		upload_fault(fault, HTTP_STATUS_BAD_REQUEST, "bad_request",
-		    NULL, "a multipart/form-data body needs a valid boundary");
-		return (-1);
-	case FORM_MULTIPART:
-		if (upload_parts(body, len, boundary, up, fault) == -1)
-			return (-1);
-		break;
-	case FORM_RAW:
-		up->file = body;
-		up->file_len = len;
-		up->digest = req->http_body_digest;
-		up->has_file = 1;
-		break;
+	if (up->ing == NULL) {
+		up->left = INGEST_NOTHING;
+		return (STEP_NEXT);
+	}
+	if (!up->aborting) {
+		up->aborting = 1;
+		ingest_abort(up->ing, upload_aborted, up);
+	}
+	if (!up->aborted) {
+		job_again(job);
+		job_wait(job);
+		return (STEP_WAIT);
 	}
 
-	if (upload_query(req, up, fault) == -1)
-		return (-1);
-
-	if (!up->has_file) {
-		upload_fault(fault, HTTP_STATUS_UNPROCESSABLE,
-		    "validation_failed", FILE_FIELD,
-		    "a part named \"file\" with the file is required");
-		return (-1);
-	}
-
-	if (up->file_len > app_config.max_upload_bytes) {
-		upload_fault(fault, HTTP_STATUS_REQUEST_ENTITY_TOO_LARGE,
-		    "payload_too_large", NULL,
-		    "the file is larger than MAX_UPLOAD_BYTES allows");
-		return (-1);
-	}
-
-	if (up->file_len == 0) {
-		upload_fault(fault, HTTP_STATUS_UNPROCESSABLE,
-		    "validation_failed", FILE_FIELD, "the file is empty");
-		return (-1);
-	}
-
-	if (up->field_fault.status != 0) {
-		*fault = up->field_fault;
-		return (-1);
-	}
-
-	return (0);
+	ingest_free(up->ing);
+	up->ing = NULL;
+	return (STEP_NEXT);
 }
 
-/* The parts of a multipart body: one "file", any "title" and "tags". */
-static int
-upload_parts(const uint8_t *body, size_t len, const char *boundary,
-    struct upload *up, struct upload_fault *fault)
+static enum step_result
+refuse_intent(struct http_request *req, struct job *job)
 {
-	struct form_reader	r;
-	struct form_part	part;
-	enum form_status	st;
+	struct upload	*up = job->data;
 
-	form_reader_init(&r, body, len, boundary);
+	(void)req;
 
-	while ((st = form_next_part(&r, &part)) == FORM_ITEM) {
-		if (strcmp(part.name, FILE_FIELD)) {
-			upload_field(up, part.name, part.data, part.len);
-			continue;
-		}
+	if (!up->opened)
+		return (STEP_NEXT);
+	up->opened = 0;
 
-		if (up->has_file) {
-			upload_fault(fault, HTTP_STATUS_UNPROCESSABLE,
-			    "validation_failed", FILE_FIELD,
-			    "send one file per upload");
-			return (-1);
-		}
-		up->file = part.data;
-		up->file_len = part.len;
-		up->has_file = 1;
+	if (up->left == INGEST_NOTHING) {
+		job_query(job, "DELETE FROM storage_deletions "
+		    "WHERE object_key = $1", 1, up->key);
+	} else {
+		job_query(job, "UPDATE storage_deletions SET due_at = now() "
+		    "WHERE object_key = $1", 1, up->key);
 	}
+	/* A failure leaves the intent to the sweeper: answer anyway. */
+	job_tolerate(job, JOB_ANY_SQLSTATE);
+	return (STEP_WAIT);
+}
 
-	if (st == FORM_MALFORMED) {
-		upload_fault(fault, HTTP_STATUS_BAD_REQUEST, "bad_request",
-		    NULL, "the multipart body is malformed or truncated");
-		return (-1);
+static enum step_result
+refuse_reply(struct http_request *req, struct job *job)
+{
+	struct upload	*up = job->data;
+
+	(void)job;
+
+	upload_answer_begin(up);
+	switch (up->answer) {
+	case ANSWER_FAULT:
+		upload_reply_fault(req, &up->fault);
+		break;
+	case ANSWER_STORAGE:
+		reply_storage_error(req, up->storage);
+		break;
+	case ANSWER_SQL:
+		reply_sql_error(req, up->sqlstate);
+		break;
+	case ANSWER_DUPLICATE:
+		reply_json(req, HTTP_STATUS_CONFLICT, &up->duplicate);
+		break;
+	case ANSWER_NONE:
+	default:
+		reply_error(req, HTTP_STATUS_INTERNAL_ERROR, "internal",
+		    "internal error");
+		break;
 	}
+	upload_answer_end(up);
 
-	return (0);
+	return (STEP_DONE);
+}
+
+/* The rest of the job cleans up and answers (refuse_steps). */
+static enum step_result
+upload_refusing(struct job *job)
+{
+	job_then(job, refuse_steps);
+	return (STEP_NEXT);
 }
 
 /*
- * Title and tags from the query string. Kore's own query parser is not
- * used: it silently drops a value with a control character, which must be
- * a 422 here, and keeps only one of repeated names.
+ * Ended before its commit: abort what S3 has of it, then drop the intent
+ * (or, when S3 may still hold something, hand it to the sweeper now).
  */
-static int
-upload_query(struct http_request *req, struct upload *up,
-    struct upload_fault *fault)
+static enum step_result
+forsake_abort(struct http_request *req, struct job *job)
 {
-	struct form_pair	 pair;
-	enum form_status	 st;
-	char			*qs;
-	size_t			 len, pos;
+	struct forsake	*fs = job->data;
 
-	if (req->query_string == NULL)
-		return (0);
+	(void)req;
 
-	qs = kore_strdup(req->query_string);
-	len = strlen(qs);
-	pos = 0;
-
-	while ((st = form_query_next(qs, len, &pos, &pair)) == FORM_ITEM)
-		upload_field(up, pair.name, pair.value, pair.value_len);
-	kore_free(qs);
-
-	if (st == FORM_MALFORMED) {
-		upload_fault(fault, HTTP_STATUS_BAD_REQUEST, "bad_request",
-		    NULL, "the query string is malformed");
-		return (-1);
+	if (fs->ing == NULL) {
+		fs->left = INGEST_NOTHING;
+		return (STEP_NEXT);
+	}
+	if (!fs->aborting) {
+		fs->aborting = 1;
+		fs->job = job;
+		ingest_abort(fs->ing, forsake_aborted, fs);
+	}
+	if (!fs->aborted) {
+		job_again(job);
+		job_wait(job);
+		return (STEP_WAIT);
 	}
 
-	return (0);
+	ingest_free(fs->ing);
+	fs->ing = NULL;
+	return (STEP_NEXT);
+}
+
+static enum step_result
+forsake_intent(struct http_request *req, struct job *job)
+{
+	struct forsake	*fs = job->data;
+
+	(void)req;
+
+	if (fs->left == INGEST_NOTHING) {
+		job_query(job, "DELETE FROM storage_deletions "
+		    "WHERE object_key = $1", 1, fs->key);
+	} else {
+		job_query(job, "UPDATE storage_deletions SET due_at = now() "
+		    "WHERE object_key = $1", 1, fs->key);
+	}
+	job_tolerate(job, JOB_ANY_SQLSTATE);
+	return (STEP_WAIT);
+}
+
+static enum step_result
+forsake_done(struct http_request *req, struct job *job)
+{
+	struct forsake	*fs = job->data;
+
+	(void)req;
+
+	/* A failure here leaves the intent to the sweeper, as designed. */
+	if (job->failed) {
+		log_warn("event=upload_intent_left key=%s sqlstate=%s",
+		    fs->key, job->sqlstate);
+	}
+
+	return (STEP_DONE);
 }
 
 /*
- * A title or tags value, from the form or the query. Tags may come in
- * several values and add up; a second title is refused rather than
- * guessed at. Other names are ignored. Problems wait in field_fault.
+ * The upload of a request, made on its first hook: the header checks,
+ * then the job (whose first step records the intent), the reading of the
+ * body and the stream to S3. NULL when the request was refused (answered
+ * and closing).
  */
-static void
-upload_field(struct upload *up, const char *name, const void *value,
-    size_t len)
+static struct upload *
+upload_start(struct http_request *req)
 {
-	struct upload_fault	*fault = &up->field_fault;
+	struct request_ctx	*ctx;
+	struct intake_args	 args;
+	struct upload		*up;
+	struct job		*job;
+	enum intake_status	 st;
+	int			 raw;
 
-	if (!strcmp(name, TITLE_FIELD)) {
-		if (up->has_title) {
-			upload_fault(fault, HTTP_STATUS_UNPROCESSABLE,
-			    "validation_failed", TITLE_FIELD,
-			    "give the title once");
-			return;
-		}
-		up->has_title = 1;
-
-		if (len > TITLE_BYTES_MAX || !tag_title_valid(value, len)) {
-			upload_fault(fault, HTTP_STATUS_UNPROCESSABLE,
-			    "validation_failed", TITLE_FIELD,
-			    "a title is at most 200 characters of UTF-8 "
-			    "without control characters");
-			return;
-		}
-		memcpy(up->title, value, len);
-		up->title[len] = '\0';
-		return;
+	ctx = request_ctx(req);
+	if (ctx->state != NULL) {
+		up = ((struct job *)ctx->state)->data;
+		return (up->answered && !up->body_done ? NULL : up);
 	}
 
-	if (strcmp(name, TAGS_FIELD))
-		return;
+	if (!auth_token_headers(req))
+		return (NULL);
 
-	switch (tag_set_parse_list(&up->tags, value, len)) {
-	case TAG_OK:
-		break;
-	case TAG_TOO_MANY:
-		upload_fault(fault, HTTP_STATUS_UNPROCESSABLE,
-		    "validation_failed", TAGS_FIELD,
-		    "a reaction has at most 32 tags");
-		break;
-	case TAG_INVALID:
-	default:
-		upload_fault(fault, HTTP_STATUS_UNPROCESSABLE,
-		    "validation_failed", TAGS_FIELD,
-		    "a tag is 1-64 bytes of UTF-8 without whitespace, control "
-		    "characters, ',' or '*', and does not start with '-'");
-		break;
+	if (req->http_body_length >
+	    app_config.max_upload_bytes + UPLOAD_FRAMING_BYTES) {
+		request_refuse_headers(req,
+		    HTTP_STATUS_REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
+		    "the request is larger than MAX_UPLOAD_BYTES allows");
+		return (NULL);
 	}
+
+	job = job_begin(req, upload_steps, sizeof(struct upload));
+	job_on_free(job, upload_release);
+	up = job->data;
+	up->job = job;
+	up->req = req;
+	ctx->auth_refused = upload_auth_refused;
+
+	/* A body that can hold only a small file: keep it, for the hash. */
+	if (derive_enabled() &&
+	    req->http_body_length <= UPLOAD_HASH_COPY_MAX) {
+		up->copy_cap = req->http_body_length;
+		if ((up->copy = malloc(up->copy_cap)) == NULL)
+			up->copy_cap = 0;
+	}
+
+	memset(&args, 0, sizeof(args));
+	if (!http_request_header(req, "content-type", &args.content_type))
+		args.content_type = NULL;
+	args.query = req->query_string;
+	args.body_len = req->http_body_length;
+	args.max_file = app_config.max_upload_bytes;
+	args.raw_digest = 1;
+	args.on_file = upload_file;
+	args.arg = up;
+
+	if (intake_init(&up->in, &args, &st) == -1 ||
+	    upload_identify(up) == -1) {
+		log_error("event=upload_error reason=setup");
+		upload_answer_begin(up);
+		reply_error(req, HTTP_STATUS_INTERNAL_ERROR, "internal",
+		    "internal error");
+		upload_answer_end(up);
+		return (NULL);
+	}
+	if (st == INTAKE_STOP) {
+		/* Refused at the headers: nothing was begun to clean up. */
+		(void)intake_verdict(&up->in, &up->fault);
+		upload_answer_begin(up);
+		upload_reply_fault(req, &up->fault);
+		upload_answer_end(up);
+		return (NULL);
+	}
+
+	raw = !up->in.multipart;
+	up->ing = ingest_new(up->key, req->http_body_length, raw,
+	    upload_event, up);
+
+	upload_continue(req);
+	job_wakeup(job);
+	if (up->answered)
+		return (NULL);
+
+	return (up);
 }
 
-/* The type from the bytes alone; a truncated file is no supported one. */
-static int
-upload_media(struct upload *up, struct upload_fault *fault)
-{
-	switch (media_sniff(up->file, up->file_len, &up->media)) {
-	case MEDIA_OK:
-		break;
-	case MEDIA_MALFORMED:
-		upload_fault(fault, HTTP_STATUS_UNSUPPORTED_MEDIA_TYPE,
-		    "unsupported_media_type", NULL,
-		    "the file is truncated or malformed");
-		return (-1);
-	case MEDIA_UNSUPPORTED:
-	default:
-		upload_fault(fault, HTTP_STATUS_UNSUPPORTED_MEDIA_TYPE,
-		    "unsupported_media_type", NULL,
-		    "the file is not a GIF, PNG, JPEG, WebP, MP4 or WebM");
-		return (-1);
-	}
-
-	if (!media_dimensions_sane(&up->media)) {
-		upload_fault(fault, HTTP_STATUS_UNPROCESSABLE,
-		    "validation_failed", FILE_FIELD,
-		    "the image's width or height is zero or too large");
-		return (-1);
-	}
-
-	return (0);
-}
-
-/* The content hash, a fresh id and the object key made from it alone. */
+/* A fresh id and the object key made from it alone. */
 static int
 upload_identify(struct upload *up)
 {
-	static const char	 hex[] = "0123456789abcdef";
-	unsigned char		 md[EVP_MAX_MD_SIZE];
-	unsigned int		 mdlen, i;
-	uint8_t			 id[UUID_BYTES];
+	uint8_t	id[UUID_BYTES];
 
-	/*
-	 * Kore hashes every request body as it arrives (its own portable
-	 * SHA-256, 8 ms a megabyte here): for a raw body that is the file,
-	 * and a second pass is not needed.
-	 */
-	if (up->digest != NULL) {
-		memcpy(md, up->digest, SHA256_BYTES);
-		mdlen = SHA256_BYTES;
-	} else if (EVP_Digest(up->file, up->file_len, md, &mdlen,
-	    EVP_sha256(), NULL) != 1 || mdlen != SHA256_BYTES) {
-		log_error("event=upload_error reason=sha256");
+	if (uuid_v4_generate(id) == -1)
 		return (-1);
-	}
-
-	for (i = 0; i < mdlen; i++) {
-		up->sha256[2 * i] = hex[md[i] >> NIBBLE_BITS];
-		up->sha256[2 * i + 1] = hex[md[i] & NIBBLE_MASK];
-	}
-	up->sha256[SHA256_HEX_LEN] = '\0';
-
-	if (uuid_v4_generate(id) == -1) {
-		log_error("event=upload_error reason=uuid");
-		return (-1);
-	}
 	uuid_to_text(id, up->id);
 	storage_object_key(up->id, up->key, sizeof(up->key));
 
 	return (0);
 }
 
-/* Keep the first problem: later ones are often its consequences. */
+/* The file's bytes, as intake.c reads them. */
 static void
-upload_fault(struct upload_fault *fault, int status, const char *code,
-    const char *field, const char *message)
+upload_file(void *arg, const uint8_t *p, size_t n)
 {
-	if (fault->status != 0)
+	struct upload	*up = arg;
+
+	if (up->ing != NULL)
+		ingest_write(up->ing, p, n);
+
+	/* A file larger than its body said cannot be: no copy, no hash. */
+	if (up->copy != NULL) {
+		if (n > up->copy_cap - up->copy_len) {
+			free(up->copy);
+			up->copy = NULL;
+			return;
+		}
+		memcpy(up->copy + up->copy_len, p, n);
+		up->copy_len += n;
+	}
+}
+
+/*
+ * The body is all in and accepted: an image's hash, on a task thread,
+ * while S3 makes the object. A clip's needs a frame decoded from well
+ * inside it: the queue makes it, and its 201 says "similar": null.
+ */
+static void
+upload_hash_start(struct upload *up)
+{
+	enum media_type	type = up->in.info.type;
+
+	if (up->copy == NULL || up->copy_len == 0 || type == MEDIA_MP4 ||
+	    type == MEDIA_WEBM)
 		return;
 
-	fault->status = status;
-	fault->code = code;
-	fault->field = field;
-	fault->message = message;
+	/* The work owns the copy from here and frees it. */
+	up->work = derive_work_start(up->copy, up->copy_len, type,
+	    DERIVE_HASH_ONLY, up->copy, up->job);
+	if (up->work != NULL) {
+		up->copy = NULL;
+		up->copy_len = 0;
+	}
+}
+
+/*
+ * The type known, a single PUT may begin; the intent recorded as well, a
+ * multipart upload may be made (ingest.h).
+ */
+static void
+upload_go(struct upload *up)
+{
+	enum media_type	type;
+
+	if (up->ing == NULL)
+		return;
+	if (!up->typed && intake_type(&up->in, &type) == 0) {
+		up->typed = 1;
+		ingest_type(up->ing, media_type_mime(type));
+	}
+	if (!up->go && up->intent) {
+		up->go = 1;
+		ingest_go(up->ing);
+	}
+}
+
+/*
+ * The ingest says something: a buffer came free, or its state changed.
+ * It may say so from inside a curl callback (or another upload's): the
+ * upload looks at it from a timer of its own.
+ */
+static void
+upload_event(void *arg, enum ingest_event ev)
+{
+	struct upload	*up = arg;
+
+	(void)ev;
+
+	if (up->poke == NULL)
+		up->poke = kore_timer_add(upload_poked, 0, up,
+		    KORE_TIMER_ONESHOT);
+}
+
+static void
+upload_poked(void *arg, u_int64_t now)
+{
+	struct upload	*up = arg;
+
+	(void)now;
+
+	/* Kore frees a one-shot timer after this returns. */
+	up->poke = NULL;
+	if (up->ing == NULL)
+		return;
+
+	job_signal(up->job);
+	if (up->answered || up->answer != ANSWER_NONE)
+		return;
+
+	if (ingest_drain(up->ing) == 0 && up->paused && !up->body_done) {
+		up->paused = 0;
+		(void)request_read_resume(up->req->owner);
+	}
+}
+
+/*
+ * The request is going (answered, or its client left): an upload that
+ * ended before its commit is forsaken; after the commit, what is left is
+ * the sweeper's.
+ */
+static void
+upload_release(struct job *job)
+{
+	struct upload	*up = job->data;
+
+	if (up->poke != NULL) {
+		kore_timer_remove(up->poke);
+		up->poke = NULL;
+	}
+	intake_free(&up->in);
+	if (up->duplicate.gen != NULL)
+		json_out_free(&up->duplicate);
+	if (up->out.gen != NULL)
+		json_out_free(&up->out);
+	/* A hash still being made owns its copy: it frees it when done. */
+	if (up->work != NULL) {
+		derive_work_abandon(up->work, NULL);
+		up->work = NULL;
+	}
+	free(up->copy);
+	up->copy = NULL;
+
+	if (up->opened && (up->ing == NULL || !ingest_committed(up->ing))) {
+		upload_forsake(up);
+		return;
+	}
+
+	ingest_free(up->ing);
+	up->ing = NULL;
+}
+
+static void
+upload_forsake(struct upload *up)
+{
+	struct forsake	*fs;
+	struct job	*job;
+
+	job = job_detached(forsake_steps, sizeof(struct forsake),
+	    forsake_free);
+	fs = job->data;
+	fs->ing = up->ing;
+	(void)kore_strlcpy(fs->key, up->key, sizeof(fs->key));
+	up->ing = NULL;
+
+	job_wakeup(job);
+}
+
+/* ingest_abort() is over: what it left decides what the intent becomes. */
+static void
+upload_aborted(void *arg, enum ingest_leftover left)
+{
+	struct upload	*up = arg;
+
+	up->aborted = 1;
+	up->left = left;
+	job_signal(up->job);
+}
+
+static void
+forsake_aborted(void *arg, enum ingest_leftover left)
+{
+	struct forsake	*fs = arg;
+
+	fs->aborted = 1;
+	fs->left = left;
+	job_signal(fs->job);
+}
+
+static void
+forsake_free(struct job *job)
+{
+	struct forsake	*fs = job->data;
+
+	ingest_free(fs->ing);
+	fs->ing = NULL;
+	job_free(job);
+}
+
+/*
+ * An answer while the body still comes says "Connection: close", and
+ * the connection goes once it is sent: the rest of the body is not read.
+ */
+static void
+upload_answer_begin(struct upload *up)
+{
+	up->answered = 1;
+	if (!up->body_done)
+		up->req->owner->flags |= CONN_CLOSE_EMPTY;
+}
+
+static void
+upload_answer_end(struct upload *up)
+{
+	struct http_request	*req = up->req;
+
+	job_stop(up->job);
+	if (up->body_done)
+		return;
+
+	request_read_pause(req->owner);
+	request_refuse_early(req->owner);
+	req->flags |= HTTP_REQUEST_DELETE;
+}
+
+/*
+ * The intake refused the upload while its body comes: read no more, and
+ * let the job clean up and answer (at once, or once its query is back).
+ */
+static void
+upload_refuse(struct upload *up)
+{
+	if (up->answer != ANSWER_NONE)
+		return;
+	if (intake_verdict(&up->in, &up->fault) == 0)
+		return;
+
+	up->answer = ANSWER_FAULT;
+	if (!up->paused) {
+		up->paused = 1;
+		request_read_pause(up->req->owner);
+	}
+	job_signal(up->job);
 }
 
 static void
@@ -777,24 +1273,26 @@ upload_reply_fault(struct http_request *req, const struct upload_fault *fault)
 	reply_error(req, fault->status, fault->code, fault->message);
 }
 
-/* 409 with the reaction in row 0, which already has these bytes. */
+/*
+ * The 409 with the reaction in row 0, which already has these bytes,
+ * made into up->duplicate (and its Location set): refuse_reply sends it.
+ */
 static void
 upload_reply_duplicate(struct http_request *req, struct job *job)
 {
-	struct json_out	out;
+	struct upload	*up = job->data;
+	struct json_out	*out = &up->duplicate;
 
-	(void)json_out_init(&out);
-	json_open(&out, NULL);
-	json_open(&out, "error");
-	json_put_string(&out, "code", "duplicate");
-	json_put_string(&out, "message", "a reaction with the same file exists");
-	json_close(&out);
-	reaction_json(&out, "reaction", job, 0);
-	json_close(&out);
+	(void)json_out_init(out);
+	json_open(out, NULL);
+	json_open(out, "error");
+	json_put_string(out, "code", "duplicate");
+	json_put_string(out, "message", "a reaction with the same file exists");
+	json_close(out);
+	reaction_json(out, "reaction", job, 0);
+	json_close(out);
 
 	upload_location(req, job_value(job, 0, RC_ID));
-	reply_json(req, HTTP_STATUS_CONFLICT, &out);
-	json_out_free(&out);
 }
 
 static void
@@ -808,26 +1306,6 @@ upload_location(struct http_request *req, const char *id)
 		fatal("upload_location: id too long");
 
 	http_response_header(req, "location", location);
-}
-
-/* Sorted tags, '\n'-separated (a tag never holds whitespace). */
-static void
-upload_tags_joined(const struct tag_set *set, char *out, size_t outlen)
-{
-	size_t	i, len, n;
-
-	len = 0;
-	out[0] = '\0';
-	for (i = 0; i < set->count; i++) {
-		n = strlen(set->tags[i]);
-		if (len + n + 2 > outlen)
-			fatal("upload_tags_joined: buffer too small");
-		if (i > 0)
-			out[len++] = '\n';
-		memcpy(out + len, set->tags[i], n);
-		len += n;
-		out[len] = '\0';
-	}
 }
 
 /*

@@ -30,8 +30,6 @@
 
 static int	is_dash_at(size_t);
 
-static const char	hex_digits[] = "0123456789abcdef";
-
 int
 uuid_from_text(const char *text, size_t len, uint8_t out[UUID_BYTES])
 {
@@ -65,16 +63,19 @@ uuid_from_text(const char *text, size_t len, uint8_t out[UUID_BYTES])
 void
 uuid_to_text(const uint8_t id[UUID_BYTES], char out[UUID_TEXT_LEN + 1])
 {
-	size_t	i, o;
+	/* Bytes of the groups of 8-4-4-4-12 digits (RFC 9562 4). */
+	static const size_t	groups[] = { 4, 2, 2, 2, 6 };
+	size_t			i, in, o;
 
+	/* Each group's NUL is overwritten by the dash that follows it. */
+	in = 0;
 	o = 0;
-	for (i = 0; i < UUID_BYTES; i++) {
-		if (is_dash_at(o))
+	for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
+		if (i > 0)
 			out[o++] = '-';
-		out[o++] = hex_digits[id[i] >> 4];
-		out[o++] = hex_digits[id[i] & 0x0f];
+		o += enc_hex_encode(id + in, groups[i], out + o);
+		in += groups[i];
 	}
-	out[o] = '\0';
 }
 
 int

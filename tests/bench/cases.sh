@@ -28,6 +28,15 @@ BENCH_PAGE_BYTES=10240
 BENCH_PAGE_CONNECTIONS=6
 BENCH_PAGE_LOADS=${BENCH_PAGE_LOADS:-40}
 
+# The baseline's body limit: room for the largest upload measured.
+BENCH_BODY_MAX=$((100 * 1024 * 1024))
+
+# The upload memory case: eight 45 MB uploads at once, as fast as the
+# clients can send; a worker's peak may be at most this over its idle size.
+BENCH_UP_FILES=8
+BENCH_UP_BYTES=45000000
+BENCH_UP_RSS_MIB=64
+
 # The minimal Kore application health is compared with.
 BENCH_BASELINE_PID=
 BENCH_BASELINE_URL=
@@ -36,10 +45,16 @@ BENCH_BASELINE_URL=
 # handler that answers GET /api/v1/health with a fixed JSON body, and its
 # configuration: the server settings of the reactbin configuration given
 # (workers, keep-alive, limits), its routes aside, on a port of its own.
+# The same application takes POST /api/v1/reactions the way reactbin
+# does, through an on_body_chunk hook that drops every piece, and answers
+# 201 once the body is in: the framework's own ceiling for an upload
+# (Kore reads a body 8 KiB per recv and hashes every piece itself).
 bench_baseline_build() {
 	local dir="$BENCH_TMP/baseline" port
 	mkdir -p "$dir"
 	cat >"$dir/health.c" <<'C'
+#include <strings.h>
+
 #include <kore/kore.h>
 #include <kore/http.h>
 
@@ -55,6 +70,45 @@ health(struct http_request *req)
 	http_response(req, HTTP_STATUS_OK, body, sizeof(body) - 1);
 	return (KORE_RESULT_OK);
 }
+
+int	upload(struct http_request *);
+int	upload_headers(struct http_request *);
+int	upload_chunk(struct http_request *, const void *, size_t);
+
+/* As reactbin does: a client waiting for 100 Continue is told at once. */
+int
+upload_headers(struct http_request *req)
+{
+	const char	*expect;
+
+	if (http_request_header(req, "expect", &expect) &&
+	    !strcasecmp(expect, "100-continue")) {
+		http_response(req, HTTP_STATUS_CONTINUE, NULL, 0);
+		if (!net_send_flush(req->owner))
+			kore_connection_disconnect(req->owner);
+	}
+	return (KORE_RESULT_OK);
+}
+
+int
+upload_chunk(struct http_request *req, const void *data, size_t len)
+{
+	(void)req;
+	(void)data;
+	(void)len;
+	return (KORE_RESULT_OK);
+}
+
+int
+upload(struct http_request *req)
+{
+	static const char	body[] = "{\"id\":\"dropped\"}";
+
+	http_response_header(req, "content-type",
+	    "application/json; charset=utf-8");
+	http_response(req, HTTP_STATUS_CREATED, body, sizeof(body) - 1);
+	return (KORE_RESULT_OK);
+}
 C
 	# The same optimisation as the prod flavour's.
 	# shellcheck disable=SC2046 # kodev prints a list of flags
@@ -67,8 +121,11 @@ C
 		echo "load $dir/health.so"
 		# reactbin's settings up to its first domain, less its module
 		# and validators.
-		awk -v port="$port" '
+		awk -v port="$port" -v body_max="$BENCH_BODY_MAX" '
 			/^domain/ { exit }
+			# reactbin sets its body limit at start-up, in code.
+			/^http_body_timeout/ { print; print "http_body_max\t" \
+			    body_max; next }
 			/^(load|validator)[[:space:]]/ { next }
 			/^[[:space:]]*bind[[:space:]]/ {
 				print "\tbind 127.0.0.1 " port; next }
@@ -79,6 +136,12 @@ domain * {
 	route /api/v1/health {
 		handler		health
 		methods		get head
+	}
+	route /api/v1/reactions {
+		handler		upload
+		methods		post
+		on_headers	upload_headers
+		on_body_chunk	upload_chunk
 	}
 }
 CONF
@@ -378,7 +441,8 @@ bench_page() {
 # MB/s is the bytes over the summed times of the requests.
 bench_transfer() {
 	local mib=$1 rounds=$2 round f sha bytes=0 t code id
-	local up=0 up_s3=0 down=0 down_s3=0 key resp="$BENCH_TMP/resp.json"
+	local up=0 up_s3=0 up_kore=0 down=0 down_s3=0 key
+	local resp="$BENCH_TMP/resp.json"
 	bench_note "transfer: $rounds x $mib MiB"
 	for round in $(seq 1 "$rounds"); do
 		f="$BENCH_TMP/up-$mib-$round.png"
@@ -394,6 +458,12 @@ bench_transfer() {
 		[ "$code" = 201 ] || bench_die "upload answered $code: $(cat "$resp")"
 		id=$(jq -r .id "$resp")
 		up=$(bench_calc "$up + $t")
+
+		read -r t code < <(bench_curl_time /dev/null \
+		    -H 'content-type: image/png' --data-binary @"$f" \
+		    "$BENCH_BASELINE_URL/api/v1/reactions")
+		[ "$code" = 201 ] || bench_die "baseline upload answered $code"
+		up_kore=$(bench_calc "$up_kore + $t")
 
 		read -r t code < <(bench_curl_time /dev/null \
 		    --aws-sigv4 "aws:amz:$S3_REGION:s3" \
@@ -423,6 +493,9 @@ bench_transfer() {
 	bench_row "upload $mib MiB ($rounds x), MB/s" \
 	    "$(bench_calc "$bytes / 1000000 / $up")" \
 	    "$(bench_calc "$bytes / 1000000 / $up_s3")" "signed PUT to S3" 0.8
+	bench_row "upload $mib MiB ($rounds x), MB/s" \
+	    "$(bench_calc "$bytes / 1000000 / $up")" \
+	    "$(bench_calc "$bytes / 1000000 / $up_kore")" "Kore on_body_chunk" 0.9
 	bench_row "download $mib MiB ($rounds x), MB/s" \
 	    "$(bench_calc "$bytes / 1000000 / $down")" \
 	    "$(bench_calc "$bytes / 1000000 / $down_s3")" "signed GET from S3" 0.8
@@ -500,9 +573,58 @@ bench_reactions() {
 	bench_list
 	bench_small
 	bench_page
+	bench_baseline_start "$BENCH_TMP/bench/kore.conf"
 	bench_transfer 1 10
 	bench_transfer 10 5
+	bench_baseline_stop
 	bench_memory
+	bench_upload_memory
+}
+
+# 6. Uploads alone: the peak RSS of each worker while BENCH_UP_FILES
+# uploads of BENCH_UP_BYTES run at once, as fast as the clients send
+# (S3 is then the slower side, and the workers hold reading back).
+bench_upload_memory() {
+	local workers w i pids=() idle=() peak out
+	bench_note "memory: $BENCH_UP_FILES uploads of $BENCH_UP_BYTES bytes at once"
+	out="$BENCH_TMP/upmem"
+	mkdir -p "$out"
+	for i in $(seq 1 "$BENCH_UP_FILES"); do
+		bench_make_file "$out/up-$i.png" 1
+		head -c $((BENCH_UP_BYTES - BENCH_MIB)) /dev/urandom \
+		    >>"$out/up-$i.png"
+	done
+
+	workers=$(bench_workers "$REACTBIN_PID")
+	for w in $workers; do
+		idle+=("$(bench_rss_kib "$w" VmRSS)")
+		echo 5 >"/proc/$w/clear_refs" ||
+		    bench_die "cannot reset the peak RSS of $w"
+	done
+	for i in $(seq 1 "$BENCH_UP_FILES"); do
+		curl -sS -o /dev/null -w '%{http_code}\n' \
+		    -H "Authorization: Bearer $BENCH_TOKEN" \
+		    -H 'content-type: image/png' \
+		    --data-binary @"$out/up-$i.png" \
+		    "$BENCH_URL/api/v1/reactions" >"$out/status-$i" &
+		pids+=($!)
+	done
+	for i in "${pids[@]}"; do
+		wait "$i" || true
+	done
+	[ "$(cat "$out"/status-* | grep -c '^201$')" -eq "$BENCH_UP_FILES" ] ||
+	    bench_die "not every upload was stored: $(cat "$out"/status-*)"
+
+	i=0
+	for w in $workers; do
+		peak=$(bench_rss_kib "$w" VmHWM)
+		bench_row "worker $((i + 1)) peak RSS, $BENCH_UP_FILES x 45 MB uploads, MiB" \
+		    "$(bench_calc "$peak / 1024")" \
+		    "$(bench_calc "${idle[$i]} / 1024")" "same worker, idle" \
+		    "+$BENCH_UP_RSS_MIB"
+		i=$((i + 1))
+	done
+	rm -rf "$out"
 }
 
 # 6. Search (issue 12): every form of the tag query language at 100,000

@@ -336,8 +336,9 @@ PY
 # The table: one row per figure, printed once at the end.
 
 # bench_row MEASURE VALUE [BASELINE BASELINE_NAME [TARGET]]
-# TARGET: "N" for ratio >= N, "<=N" for VALUE <= N, "~N" for a ratio
-# (VALUE / BASELINE) that should stay at or below N (latencies, memory).
+# TARGET: "N" for ratio >= N, "<=N" for VALUE <= N, "+N" for VALUE at
+# most N over BASELINE (memory over idle), "~N" for a ratio (VALUE /
+# BASELINE) that should stay at or below N (latencies, memory).
 bench_row() {
 	printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "${3:-}" "${4:-}" "${5:-}" \
 	    >>"$BENCH_TABLE"
@@ -369,6 +370,13 @@ bench_table_print() {
 		verdict=
 		case "$target" in
 		"") ;;
+		"+"*)
+			if [ "$(bench_calc "$value - $base <= ${target#+}")" = 1 ]; then
+				verdict="<=idle$target met"
+			else
+				verdict="<=idle$target MISSED"
+			fi
+			;;
 		"<="*)
 			if [ "$(bench_calc "$value <= ${target#<=}")" = 1 ]; then
 				verdict="$target met"

@@ -3,8 +3,8 @@
 # kind of request: the evidence behind a benchmark figure that misses its
 # target. Not a test.
 #
-#   tests/bench/profile.sh [health|login|list] [REQUESTS]   (default:
-#   health 2000; a minute or two)
+#   tests/bench/profile.sh [health|login|list|upload] [REQUESTS]
+#   (default: health 2000; a minute or two)
 #
 # One worker runs under callgrind (instruction counts are repeatable, and
 # this machine has no perf; --trace-children makes the forked worker
@@ -14,7 +14,9 @@
 # instructions per request, the top PROFILE_TOP (25) functions by their
 # own and by their inclusive instructions, then the system calls per
 # request (strace -c on the same requests without valgrind). For health,
-# the minimal Kore handler of run.sh is measured the same way.
+# the minimal Kore handler of run.sh is measured the same way; for upload
+# (raw POSTs of PROFILE_UPLOAD_MIB, 1, each file new, so that none is a
+# duplicate) the Kore handler that drops its body through on_body_chunk.
 #
 # Setup as in run.sh (lib.sh); the callgrind files stay with BENCH_KEEP=1.
 set -euo pipefail
@@ -26,13 +28,18 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/cases.sh"
 
 kind=${1:-health}
-requests=${2:-2000}
+case "$kind" in
+upload)	requests=${2:-20}; PROFILE_WARMUP=${PROFILE_WARMUP:-5} ;;
+*)	requests=${2:-2000} ;;
+esac
 PROFILE_WARMUP=${PROFILE_WARMUP:-200}
+PROFILE_UPLOAD_MIB=${PROFILE_UPLOAD_MIB:-1}
+profile_files=0
 PROFILE_TOP=${PROFILE_TOP:-25}
 
 case "$kind" in
-health|login|list) ;;
-*) bench_die "usage: profile.sh [health|login|list] [REQUESTS]" ;;
+health|login|list|upload) ;;
+*) bench_die "usage: profile.sh [health|login|list|upload] [REQUESTS]" ;;
 esac
 
 bench_need valgrind callgrind_control callgrind_annotate strace
@@ -95,7 +102,7 @@ C
 # profile_requests FILE URL N: a curl config of N identical requests of
 # this kind over one connection, each printing its status.
 profile_requests() {
-	local file=$1 url=$2 n=$3
+	local file=$1 url=$2 n=$3 i
 	{
 		# curl reads the \n of its config itself.
 		printf '%s\n' 'write-out = "%{http_code}\n"'
@@ -111,19 +118,39 @@ profile_requests() {
 			echo "header = \"Authorization: Bearer $BENCH_TOKEN\""
 			;;
 		esac
-		for _ in $(seq 1 "$n"); do
+		for i in $(seq 1 "$n"); do
+			if [ "$kind" = upload ]; then
+				# Each upload is a request of its own options.
+				if [ "$i" -gt 1 ]; then
+					echo next
+					printf '%s\n' 'write-out = "%{http_code}\n"'
+				fi
+				profile_upload_file
+				echo "header = \"Authorization: Bearer $BENCH_TOKEN\""
+				echo 'header = "content-type: image/png"'
+				echo "data-binary = \"@$PROFILE_FILE\""
+			fi
 			echo "url = \"$url\""
 			echo 'output = "/dev/null"'
 		done
 	} >"$file"
 }
 
+# profile_upload_file: a new file of PROFILE_UPLOAD_MIB in PROFILE_FILE.
+profile_upload_file() {
+	profile_files=$((profile_files + 1))
+	PROFILE_FILE="$BENCH_TMP/upload-$profile_files.png"
+	bench_make_file "$PROFILE_FILE" "$PROFILE_UPLOAD_MIB"
+}
+
 # profile_send URL N: send them; all must answer 200.
 profile_send() {
 	local cfg="$BENCH_TMP/requests-$2.cfg" ok
 	profile_requests "$cfg" "$1" "$2"
-	ok=$(curl -s -K "$cfg" | grep -c '^200$' || true)
-	[ "$ok" -eq "$2" ] || bench_die "$ok of $2 requests answered 200"
+	ok=$(curl -s -K "$cfg" | grep -c "^$(profile_status)\$" || true)
+	[ "$ok" -eq "$2" ] ||
+	    bench_die "$ok of $2 requests answered $(profile_status)"
+	rm -f "$BENCH_TMP"/upload-*.png
 }
 
 # profile_path: the request of this kind.
@@ -132,7 +159,17 @@ profile_path() {
 	health)	echo /api/v1/health ;;
 	login)	echo /api/v1/auth/login ;;
 	list)	echo "/api/v1/reactions?tags=$BENCH_LIST_TAGS&limit=$BENCH_LIST_LIMIT" ;;
+	upload)	echo /api/v1/reactions ;;
 	esac
+}
+
+# profile_status: what every request of this kind answers.
+profile_status() {
+	if [ "$kind" = upload ]; then
+		echo 201
+	else
+		echo 200
+	fi
 }
 
 # profile_callgrind NAME DIR CONF BASEURL: run CONF's one worker under
@@ -149,7 +186,7 @@ profile_callgrind() {
 	worker=$(bench_workers "$pid" | awk '{ print $1 }')
 	[ -n "$worker" ] || bench_die "no worker under $pid"
 
-	if [ "$kind" = login ] || [ "$kind" = list ]; then
+	if [ "$kind" != health ] && [ "$name" = reactbin ]; then
 		BENCH_TOKEN=$(curl -fsS -X POST "$base/api/v1/auth/login" \
 		    -H 'content-type: application/json' \
 		    -d "{\"username\":\"$OWNER_USERNAME\",\"password\":\"$OWNER_PASSWORD\"}" |
@@ -251,7 +288,7 @@ export LOGIN_MAX_FAILURES="$BENCH_LOGIN_MAX_FAILURES"
 
 profile_callgrind reactbin "$dir" "$conf" "http://127.0.0.1:$port"
 reactbin_ir=$PROFILE_IR
-if [ "$kind" = health ]; then
+if [ "$kind" = health ] || [ "$kind" = upload ]; then
 	bench_baseline_build "$conf"
 	profile_callgrind "minimal Kore handler" "$BENCH_TMP/baseline" \
 	    "$BENCH_TMP/baseline/kore.conf" "$BENCH_BASELINE_URL"
@@ -260,7 +297,7 @@ if [ "$kind" = health ]; then
 fi
 
 profile_syscalls reactbin "$dir" "$conf" "http://127.0.0.1:$port"
-if [ "$kind" = health ]; then
+if [ "$kind" = health ] || [ "$kind" = upload ]; then
 	profile_syscalls "minimal Kore handler" "$BENCH_TMP/baseline" \
 	    "$BENCH_TMP/baseline/kore.conf" "$BENCH_BASELINE_URL"
 fi

@@ -23,10 +23,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * For harnesses of readers that take their input in pieces: the sizes of
+ * the pieces, drawn from a seed the input gives (xorshift32), so that a
+ * crash replays. The seed also picks the largest size, from 1 (byte by
+ * byte) up to FUZZ_PIECE_MAX, and now and then a piece is empty.
+ */
+#define FUZZ_PIECE_MAX		4096
+#define FUZZ_PIECE_EMPTY_ONE_IN	16
+
+struct fuzz_pieces {
+	uint32_t	state;
+	size_t		max;
+};
+
 static inline char	*fuzz_strdup(const uint8_t *, size_t);
 static inline char	*fuzz_line(const uint8_t **, size_t *, int);
 static inline int	 fuzz_mode_byte(const uint8_t **, size_t *, int);
 static inline uint64_t	 fuzz_be(const uint8_t *, size_t);
+static inline void	 fuzz_pieces_init(struct fuzz_pieces *, uint32_t);
+static inline size_t	 fuzz_piece(struct fuzz_pieces *, size_t);
 
 /*
  * For C-string APIs: p[0..len) as an exact-size heap string with its
@@ -107,6 +123,32 @@ fuzz_be(const uint8_t *p, size_t n)
 	for (i = 0; i < n; i++)
 		v = v << 8 | p[i];
 	return (v);
+}
+
+static inline void
+fuzz_pieces_init(struct fuzz_pieces *fp, uint32_t seed)
+{
+	/* xorshift never leaves 0, and 0 would never move. */
+	fp->state = seed != 0 ? seed : 0x9e3779b9U;
+	fp->max = (size_t)1 << (seed % 13);
+	if (fp->max > FUZZ_PIECE_MAX)
+		fp->max = FUZZ_PIECE_MAX;
+}
+
+/* The next piece's size, at most left. */
+static inline size_t
+fuzz_piece(struct fuzz_pieces *fp, size_t left)
+{
+	size_t	n;
+
+	fp->state ^= fp->state << 13;
+	fp->state ^= fp->state >> 17;
+	fp->state ^= fp->state << 5;
+
+	if (fp->state % FUZZ_PIECE_EMPTY_ONE_IN == 0)
+		return (0);
+	n = 1 + (fp->state >> 4) % fp->max;
+	return (n < left ? n : left);
 }
 
 #ifdef REACTBIN_CURSOR_H

@@ -6,7 +6,7 @@
  * copyright notice and this permission notice appear in all copies.
  */
 
-/* The shared encodings: hex digits, decimals, percent-decoding, base64url. */
+/* The shared encodings: hex, decimals, percent-decoding, base64url. */
 
 #include "testutil.h"
 
@@ -24,6 +24,24 @@ test_hex_digit(void **state)
 	assert_int_equal(enc_hex_digit('g'), -1);
 	assert_int_equal(enc_hex_digit('/'), -1);
 	assert_int_equal(enc_hex_digit('\0'), -1);
+}
+
+static void
+test_hex_encode(void **state)
+{
+	static const uint8_t	bytes[] = { 0x00, 0x0f, 0xa5, 0xff, 0x10 };
+	char			out[2 * sizeof(bytes) + 2];
+
+	(void)state;
+
+	memset(out, 'x', sizeof(out));
+	assert_int_equal(enc_hex_encode(bytes, sizeof(bytes), out), 10);
+	assert_string_equal(out, "000fa5ff10");
+	/* Nothing is written past the NUL. */
+	assert_int_equal(out[11], 'x');
+
+	assert_int_equal(enc_hex_encode(bytes, 0, out), 0);
+	assert_string_equal(out, "");
 }
 
 static void
@@ -139,6 +157,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hex_digit),
+		cmocka_unit_test(test_hex_encode),
 		cmocka_unit_test(test_decimal),
 		cmocka_unit_test(test_url_decode),
 		cmocka_unit_test(test_b64url),
