@@ -77,7 +77,8 @@ RUN export DEBIAN_FRONTEND=noninteractive \
  && apt-get update \
  && apt-get install -y --no-install-recommends \
         ca-certificates curl libcurl4 libjwt0 libpq5 libssl3 libyajl2 zlib1g \
-        libvips42 libavformat59 libavcodec59 libswscale6 libavutil57 \
+        libvips42 libglib2.0-0 libavformat59 libavcodec59 libswscale6 \
+        libavutil57 \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 1001 appuser \
  && useradd --system --uid 1001 --gid 1001 --no-create-home \
