@@ -234,12 +234,13 @@ const char bulk_edit_sql[] =
     "FROM (verdict v CROSS JOIN fits f) LEFT JOIN upd r ON true "
     "ORDER BY r.created_at DESC, r.id DESC";
 
+/* queued runs unread: a data-modifying WITH always runs to its end. */
 const char bulk_delete_sql[] =
     BULK_TARGET_SQL
     "d AS (DELETE FROM reactions r USING target t, verdict v "
     "WHERE r.id = t.id AND v.found " REACTION_DELETE_RETURNING "), "
     "queued AS (" REACTION_DELETE_QUEUE_SQL ") "
-    "SELECT v.found, (SELECT count(*) FROM queued), v.missing "
+    "SELECT v.found, (SELECT count(*) FROM d), v.missing "
     "FROM verdict v";
 
 static const char forget_deletion_sql[] =
