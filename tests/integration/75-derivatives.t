@@ -110,6 +110,7 @@ derived() {
 # the log lines of every instance so far
 logs() { cat "$REACTBIN_TEST_TMP"/derive-*/stdout "$REACTBIN_TEST_TMP"/derive-*/stderr 2>/dev/null; }
 count_lines() { logs | grep -c -- "$1"; }
+logged() { logs | grep -q -- "$1"; }
 
 # --- samples -------------------------------------------------------------------
 
@@ -251,6 +252,9 @@ rgw=
 sql "UPDATE derivative_jobs SET due_at = now() WHERE reaction_id <> '$K'" >/dev/null
 is "$(count_lines "event=derive_done id=$K")" 0 "the job was not done when the worker died"
 ok "$(wait_secs "$LEASE_SECONDS" derived "$K"; echo $?)" "the job is done later, by another worker"
+# Info lines reach the log up to a flush interval after the row is
+# recorded (log.c): wait for the line before counting them.
+wait_secs "$RETRY_SECONDS" logged "event=derive_done id=$K"
 is "$(count_lines "event=derive_done id=$K")" 1 "exactly once"
 is "$(sql "SELECT count(*) FROM derivative_jobs WHERE reaction_id = '$K'")" 0 "and leaves the queue"
 ok "$(wait_secs "$DERIVE_SECONDS" derived "$R"; echo $?)" "the job S3 refused is done once S3 answers"
