@@ -148,20 +148,38 @@ ok "$([ "$out" -gt 0 ]; echo $?)" "bytes out of the upload route are counted ($o
 
 # Kore hands new connections to the worker holding its accept lock, which
 # keeps it until it has taken worker_accept_threshold (16) in one go:
-# requests one after another all land in one worker. Bursts of many new
-# connections at once make it hand the lock on.
+# requests one after another all land in one worker. As 30-lockout.t
+# does: pause the worker that served the last request, let 24 new
+# connections queue, let it go; it takes 16 and hands the lock on.
+port=${REACTBIN_URL##*:}
 burst="$REACTBIN_TEST_TMP/metrics-burst.curl"
 : >"$burst"
-for i in $(seq 1 64); do
+for i in $(seq 1 24); do
 	[ "$i" -eq 1 ] || echo next >>"$burst"
 	printf '%s\n' "url = \"$REACTBIN_URL/api/v1/health\"" \
 	    "header = \"Connection: close\"" "output = \"/dev/null\"" \
 	    "max-time = 30" >>"$burst"
 done
 workers=0
-for round in $(seq 1 10); do
+for round in 1 2 3 4 5; do
+	request GET /api/v1/health -H "X-Request-Id: metrics-holder-$round"
+	service_log_wait " request_id=metrics-holder-$round "
+	holder=$(grep " request_id=metrics-holder-$round " "$REACTBIN_OUT" |
+	    grep -o ' pid=[0-9]*' | cut -d= -f2)
+	paused=
+	if [ -n "$holder" ] && [ "$(awk '{print $4}' "/proc/$holder/stat" 2>/dev/null)" = "$REACTBIN_PID" ]; then
+		kill -STOP "$holder" && paused=$holder
+	fi
 	curl --no-progress-meter --parallel --parallel-immediate \
-	    --parallel-max 64 -K "$burst" 2>/dev/null
+	    --parallel-max 24 -K "$burst" 2>/dev/null &
+	spread=$!
+	for _ in $(seq 1 100); do
+		n=$(ss -Htn state established "( dport = :$port )" | wc -l)
+		[ "$n" -ge 24 ] && break
+		sleep 0.05
+	done
+	[ -n "$paused" ] && kill -CONT "$paused"
+	wait "$spread"
 	scrape
 	workers=$(grep -c '^reactbin_worker_requests_total{worker="[0-9]*"} [1-9]' <<<"$SCRAPE")
 	[ "$workers" -ge 2 ] && break
