@@ -11,7 +11,8 @@
  *
  * Each worker owns one struct metrics_slot in memory the parent shared
  * before it forked them (scrape.c), and is the only process that writes
- * it; any worker reads every slot to answer a scrape. So a counter is
+ * it, from its event loop alone (never from a task's thread); any worker
+ * reads every slot to answer a scrape. So a counter is
  * bumped with a relaxed atomic load and store (no lock, no read-modify-
  * write instruction: nobody else writes it), and a reader sees each value
  * whole. A slot outlives its worker: a restarted worker goes on counting

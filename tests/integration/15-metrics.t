@@ -29,6 +29,12 @@ RESTART_WAIT_SECONDS=15
 unset METRICS_ALLOWED_IPS
 export REACTBIN_WORKERS=2
 
+# Logins through 127.0.0.2, a trusted proxy, on behalf of an address no
+# other test uses: its lock stays its own.
+PROXY=127.0.0.2
+LOCKED_CLIENT=198.51.100.77
+LOCK_AFTER=2
+
 instance_pids=()
 cleanup() {
 	service_stop_each "${instance_pids[@]}"
@@ -81,7 +87,7 @@ moves_by() {
 	is "$now" "$((before + delta))" "$label"
 }
 
-start metrics
+start metrics "LOGIN_MAX_FAILURES=$LOCK_AFTER" "LOGIN_TRUSTED_PROXY_IPS=$PROXY/32"
 
 # --- The format ---------------------------------------------------------------
 
@@ -116,8 +122,42 @@ is "$HTTP_STATUS" 401 "a wrong password answers 401"
 moves_by "a failed login raises login failures by exactly one" 1 "$before" \
     reactbin_login_failures_total
 
+# bad_login: a wrong password from LOCKED_CLIENT, through the proxy.
+bad_login() {
+	request POST /api/v1/auth/login --interface "$PROXY" \
+	    -H "X-Forwarded-For: $LOCKED_CLIENT" -H 'content-type: application/json' \
+	    -d "{\"username\":\"$OWNER_USERNAME\",\"password\":\"wrong-$OWNER_PASSWORD\"}"
+}
+scrape
+failures_before=$(value reactbin_login_failures_total)
+locks_before=$(value reactbin_login_locks_total)
+refused_before=$(value reactbin_login_refused_total)
+for i in $(seq 1 "$LOCK_AFTER"); do
+	bad_login
+done
+is "$HTTP_STATUS" 401 "$LOCKED_CLIENT: failure $LOCK_AFTER answers 401, and locks it"
+bad_login
+is "$HTTP_STATUS" 429 "$LOCKED_CLIENT: the next login answers 429"
+moves_by "a login refused while locked raises the refusals by one" 1 \
+    "$refused_before" reactbin_login_refused_total
+is "$(value reactbin_login_locks_total)" "$((locks_before + 1))" \
+    "the lock raises login locks by one"
+is "$(value reactbin_login_failures_total)" "$((failures_before + LOCK_AFTER))" \
+    "the $LOCK_AFTER failures before it raise login failures by $LOCK_AFTER"
+
+scrape
+waits_before=$(value reactbin_db_queue_wait_seconds_count)
 token=$(login_token)
 [ -n "$token" ] || { echo "Bail out! no token"; exit 1; }
+scrape
+waits=$(value reactbin_db_queue_wait_seconds_count)
+ok "$([ "$waits" -gt "$waits_before" ]; echo $?)" \
+    "a login's query is counted in the database queue waits ($waits_before, then $waits)"
+open=$(value reactbin_db_connections_open)
+max=$(value reactbin_db_connections_max)
+ok "$([ "$open" -ge 1 ] && [ "$open" -le "$max" ]; echo $?)" \
+    "pool use: $open connections open of at most $max"
+is "$max" 16 "two workers may hold 8 connections each"
 FIXTURE_DIR="$REACTBIN_TEST_TMP/metrics-files"
 mkdir -p "$FIXTURE_DIR"
 file="$FIXTURE_DIR/upload.png"
