@@ -20,7 +20,6 @@
  * and a sum reads back exactly.
  */
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -32,7 +32,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "app.h"
 #include "encoding.h"
@@ -56,8 +55,6 @@ int	metrics_scrape(struct http_request *);
 
 #define MS_PER_S		1000
 #define NS_PER_MS		1000000
-
-#define COUNT_TEXT_MAX		20
 
 struct queue_measure {
 	enum metrics_queue	queue;
