@@ -142,9 +142,10 @@ expo_histogram(struct expo *e, const char *name,
 			e->failed = 1;
 			return;
 		}
-		if (i == nbounds)
+		if (i == nbounds) {
 			(void)snprintf(le, sizeof(le), "+Inf");
-		else if (expo_seconds_text(bounds_us[i], le, sizeof(le)) == -1) {
+		} else if (expo_seconds_text(bounds_us[i], le,
+		    sizeof(le)) == -1) {
 			e->failed = 1;
 			return;
 		}

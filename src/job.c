@@ -615,7 +615,8 @@ job_admit(struct job *job)
 		TAILQ_REMOVE(&jobs_waiting, job, waiting);
 		job->queued = 0;
 		jobs_queued--;
-		metrics_db_wait(metrics_self(), metrics_now_us() - job->queued_us);
+		metrics_db_wait(metrics_self(),
+		    metrics_now_us() - job->queued_us);
 	} else {
 		metrics_db_wait(metrics_self(), 0);
 	}

@@ -32,9 +32,10 @@ static void	metrics_set(uint64_t *, uint64_t);
 static void	metrics_observe(struct metrics_histogram *, uint64_t);
 static void	metrics_sum_histogram(struct metrics_histogram *,
 		    const struct metrics_histogram *);
-static uint64_t	metrics_histogram_count(const struct metrics_histogram *);
-static void	metrics_render_http(struct expo *, const struct metrics_slot *,
-		    const struct metrics_routes *);
+static uint64_t	metrics_histogram_count(
+		    const struct metrics_histogram *);
+static void	metrics_render_http(struct expo *,
+		    const struct metrics_slot *, const struct metrics_routes *);
 static void	metrics_render_storage(struct expo *,
 		    const struct metrics_slot *);
 static void	metrics_render_db(struct expo *, const struct metrics_slot *,
@@ -264,7 +265,8 @@ metrics_sum(const struct metrics_slot *slots, size_t nslots,
 			t->bytes_out[r] += metrics_read(&s->bytes_out[r]);
 		}
 		for (k = 0; k < METRICS_OPS; k++) {
-			t->storage_calls[k] += metrics_read(&s->storage_calls[k]);
+			t->storage_calls[k] +=
+			    metrics_read(&s->storage_calls[k]);
 			t->storage_errors[k] +=
 			    metrics_read(&s->storage_errors[k]);
 			metrics_sum_histogram(&t->storage_latency[k],

@@ -64,8 +64,10 @@ static size_t		scrape_route(const struct http_request *);
 static size_t		scrape_route_name(const char *);
 static void		scrape_routes_learn(void);
 static u_int64_t	scrape_wall_ms(void);
-static enum step_result	measure_query(struct http_request *, struct job *);
-static enum step_result	measure_store(struct http_request *, struct job *);
+static enum step_result	measure_query(struct http_request *,
+			    struct job *);
+static enum step_result	measure_store(struct http_request *,
+			    struct job *);
 static void		measure_done(struct job *);
 
 static const step_fn measure_steps[] = {

@@ -100,7 +100,7 @@
 
 /* What a call asks of S3; the strings are the caller's, raw. */
 struct storage_request {
-	enum metrics_storage_op	 op;		/* what the metrics call it */
+	enum metrics_storage_op	 op;	/* what the metrics call it */
 	const char		*method;
 	const char		*key;		/* NULL: the bucket itself */
 	const struct sigv4_pair	*query;
@@ -121,7 +121,7 @@ struct storage_call {
 	struct kore_curl	 curl;
 	enum metrics_storage_op	 op;
 	u_int64_t		 started_us;
-	int			 client_gone;	/* a relay's, not S3's fault */
+	int			 client_gone;	/* not S3's failure */
 	const char		*method;
 	storage_done_fn		 done;
 	void			*arg;
