@@ -17,20 +17,18 @@
 #include <string.h>
 
 #include "apikey.h"
+#include "encoding.h"
 #include "tags.h"
 
 #define APIKEY_SEPARATOR	'_'
 #define SHA256_BYTES		32
 #define HEX_DIGITS		"0123456789abcdef"
-#define NIBBLE_BITS		4
-#define NIBBLE_MASK		0x0f
 
 #define MARK_LEN		(sizeof(APIKEY_MARK) - 1)
 
 static int	invalid(const char **, const char **, const char *,
 		    const char *);
 static int	hex_only(const char *, size_t);
-static void	hex_encode(const unsigned char *, size_t, char *);
 
 int
 apikey_is_key(const char *bearer)
@@ -70,10 +68,11 @@ apikey_generate(char key[APIKEY_LEN + 1], char prefix[APIKEY_PREFIX_LEN + 1])
 
 	memcpy(key, APIKEY_MARK, MARK_LEN);
 	p = key + MARK_LEN;
-	hex_encode(raw, APIKEY_PREFIX_LEN / 2, p);
+	/* Each encoding ends in a NUL: the separator replaces the first. */
+	(void)enc_hex_encode(raw, APIKEY_PREFIX_LEN / 2, p);
 	p[APIKEY_PREFIX_LEN] = APIKEY_SEPARATOR;
-	hex_encode(raw + APIKEY_PREFIX_LEN / 2, APIKEY_SECRET_LEN / 2,
-	    p + APIKEY_PREFIX_LEN + 1);
+	(void)enc_hex_encode(raw + APIKEY_PREFIX_LEN / 2,
+	    APIKEY_SECRET_LEN / 2, p + APIKEY_PREFIX_LEN + 1);
 	key[APIKEY_LEN] = '\0';
 	OPENSSL_cleanse(raw, sizeof(raw));
 
@@ -93,8 +92,7 @@ apikey_hash(const char *key, char hash[APIKEY_HASH_LEN + 1])
 	    mdlen != SHA256_BYTES)
 		return (-1);
 
-	hex_encode(md, mdlen, hash);
-	hash[APIKEY_HASH_LEN] = '\0';
+	(void)enc_hex_encode(md, mdlen, hash);
 	return (0);
 }
 
@@ -186,15 +184,4 @@ hex_only(const char *s, size_t len)
 	}
 
 	return (1);
-}
-
-static void
-hex_encode(const unsigned char *in, size_t len, char *out)
-{
-	size_t	i;
-
-	for (i = 0; i < len; i++) {
-		out[2 * i] = HEX_DIGITS[in[i] >> NIBBLE_BITS];
-		out[2 * i + 1] = HEX_DIGITS[in[i] & NIBBLE_MASK];
-	}
 }

@@ -217,6 +217,7 @@ void		 job_tolerate(struct job *, const char *);
 void		 job_again(struct job *);
 int		 job_rows(const struct job *);
 const char	*job_value(const struct job *, int, int);
+long long	 job_int(const struct job *, int, int);
 int		 job_is_null(const struct job *, int, int);
 void		 job_wakeup(struct job *);
 

@@ -37,6 +37,7 @@
 
 #include <kore/tasks.h>
 
+#include "encoding.h"
 #include "log.h"
 #include "media.h"
 
@@ -62,8 +63,6 @@
 
 #define SHA256_BYTES		32
 #define SHA256_HEX_LEN		(2 * SHA256_BYTES)
-#define NIBBLE_BITS		4
-#define NIBBLE_MASK		0x0f
 #define NUMBER_TEXT_MAX		24
 #define ID_MAX			64
 #define MIME_MAX		32
@@ -456,11 +455,11 @@ step_fetch(struct http_request *req, struct job *job)
 
 	d->claimed = 1;
 	(void)kore_strlcpy(d->id, job_value(job, 0, 0), sizeof(d->id));
-	d->attempt = atoi(job_value(job, 0, 1));
+	d->attempt = (int)job_int(job, 0, 1);
 	(void)kore_strlcpy(d->key, job_value(job, 0, 2), sizeof(d->key));
 	if (media_type_from_mime(job_value(job, 0, 3), &d->type) == -1)
 		return (derive_retry(job, "media_type"));
-	size = strtoull(job_value(job, 0, 4), NULL, 10);
+	size = job_int(job, 0, 4);
 
 	n = snprintf(d->thumb_key, sizeof(d->thumb_key),
 	    KEY_PREFIX "%s/" THUMB_NAME, d->id);
@@ -730,17 +729,12 @@ derive_last_step(struct job *job)
 static void
 derive_sha256(const u_int8_t *buf, size_t len, char *out)
 {
-	static const char	 hex[] = "0123456789abcdef";
 	unsigned char		 md[EVP_MAX_MD_SIZE];
-	unsigned int		 mdlen, i;
+	unsigned int		 mdlen;
 
 	if (EVP_Digest(buf, len, md, &mdlen, EVP_sha256(), NULL) != 1 ||
 	    mdlen != SHA256_BYTES)
 		fatal("derive_sha256: EVP_Digest");
 
-	for (i = 0; i < mdlen; i++) {
-		out[2 * i] = hex[md[i] >> NIBBLE_BITS];
-		out[2 * i + 1] = hex[md[i] & NIBBLE_MASK];
-	}
-	out[SHA256_HEX_LEN] = '\0';
+	(void)enc_hex_encode(md, mdlen, out);
 }

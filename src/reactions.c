@@ -791,8 +791,7 @@ tags_bind(struct http_request *req, const struct job *job,
 	}
 
 	for (i = 0; i < rows; i++) {
-		slot = strtol(job_value(job, i, EXPAND_COL_SLOT), NULL,
-		    DECIMAL_BASE) - 1;
+		slot = job_int(job, i, EXPAND_COL_SLOT) - 1;
 		if (slot < 0 || (size_t)slot >= q->npatterns)
 			fatal("tags_bind: slot %ld", slot);
 		name = job_value(job, i, EXPAND_COL_NAME);

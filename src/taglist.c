@@ -25,7 +25,6 @@
 #include "tags.h"
 
 #define NUMBER_TEXT_MAX		24
-#define DECIMAL_BASE		10
 
 /*
  * $1 the LIKE text of the tags that start with the prefix or q (NULL:
@@ -171,8 +170,7 @@ tag_list_reply(struct http_request *req, struct job *job)
 	for (i = 0; i < rows; i++) {
 		json_open(&out, NULL);
 		json_put_string(&out, "name", job_value(job, i, 0));
-		json_put_int(&out, "count",
-		    strtoll(job_value(job, i, 1), NULL, DECIMAL_BASE));
+		json_put_int(&out, "count", job_int(job, i, 1));
 		json_close(&out);
 	}
 	json_array_close(&out);
@@ -246,8 +244,7 @@ tag_rename_reply(struct http_request *req, struct job *job)
 		return (STEP_DONE);
 	}
 
-	moved = strtoll(job_value(job, 0, RENAME_COL_MOVED), NULL,
-	    DECIMAL_BASE);
+	moved = job_int(job, 0, RENAME_COL_MOVED);
 	if (moved == 0) {
 		reply_error(req, HTTP_STATUS_NOT_FOUND, "not_found",
 		    "no reaction has that tag");
