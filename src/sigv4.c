@@ -26,6 +26,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "buf.h"
 #include "encoding.h"
 #include "sigv4.h"
 
@@ -41,7 +42,6 @@
 #define SHA256_LEN		32
 #define TM_YEAR_BASE		1900
 #define YEAR_MAX		9999
-#define BUF_INITIAL		256
 
 /* Room for "604800" and its NUL. */
 #define EXPIRES_STR_LEN		16
@@ -61,14 +61,6 @@
 #define PARAM_SIGNED_HEADERS	"X-Amz-SignedHeaders"
 #define PARAM_SIGNATURE		"X-Amz-Signature"
 
-/* A growable string; the first failure sticks and is reported at the end. */
-struct buf {
-	char	*data;
-	size_t	len;
-	size_t	cap;
-	int	failed;
-};
-
 /* A header or parameter in its canonical form, both strings malloc'd. */
 struct canon_pair {
 	char	*name;
@@ -83,11 +75,7 @@ struct canon {
 	struct canon_pair	params[CANON_PARAMS_MAX];
 };
 
-static void	buf_append(struct buf *, const void *, size_t);
-static void	buf_appends(struct buf *, const char *);
 static void	buf_append_encoded(struct buf *, const char *, size_t, int);
-static int	buf_finish(struct buf *, char **);
-static void	buf_cleanup(struct buf *);
 
 static int	is_unreserved(unsigned char);
 static int	is_tchar(unsigned char);
@@ -183,7 +171,7 @@ sigv4_uri_encode(const char *in, int encode_slash, char **out)
 	memset(&b, 0, sizeof(b));
 	buf_append_encoded(&b, in, strlen(in), encode_slash);
 
-	return (buf_finish(&b, out));
+	return (buf_finish(&b, out, NULL));
 }
 
 int
@@ -206,7 +194,7 @@ sigv4_canonical_query(const struct sigv4_request *req, char **out)
 	canon_render_query(&b, &c);
 	canon_cleanup(&c);
 
-	return (buf_finish(&b, out));
+	return (buf_finish(&b, out, NULL));
 }
 
 int
@@ -225,7 +213,7 @@ sigv4_canonical_request(const struct sigv4_request *req, char **out)
 	canon_render_request(&b, &c, req);
 	canon_cleanup(&c);
 
-	return (buf_finish(&b, out));
+	return (buf_finish(&b, out, NULL));
 }
 
 int
@@ -244,12 +232,12 @@ sigv4_string_to_sign(const struct sigv4_key *key,
 
 	if (render_string_to_sign(&b, key, &c, req) == -1) {
 		canon_cleanup(&c);
-		buf_cleanup(&b);
+		buf_free(&b);
 		return (-1);
 	}
 
 	canon_cleanup(&c);
-	return (buf_finish(&b, out));
+	return (buf_finish(&b, out, NULL));
 }
 
 int
@@ -301,7 +289,7 @@ sigv4_authorization_header(const struct sigv4_key *key,
 	buf_appends(&b, sig);
 
 	canon_cleanup(&c);
-	return (buf_finish(&b, out));
+	return (buf_finish(&b, out, NULL));
 }
 
 int
@@ -375,58 +363,15 @@ sigv4_presign_query(const struct sigv4_key *key,
 	canon_render_query(&b, &c);
 	buf_appends(&b, "&" PARAM_SIGNATURE "=");
 	buf_appends(&b, sig);
-	ret = buf_finish(&b, out);
+	ret = buf_finish(&b, out, NULL);
 
 cleanup:
 	canon_cleanup(&c);
-	buf_cleanup(&credential);
-	buf_cleanup(&signed_headers);
-	buf_cleanup(&b);
+	buf_free(&credential);
+	buf_free(&signed_headers);
+	buf_free(&b);
 
 	return (ret);
-}
-
-static void
-buf_append(struct buf *b, const void *data, size_t len)
-{
-	size_t	need, cap;
-	char	*p;
-
-	if (b->failed || len == 0)
-		return;
-
-	if (len > SIZE_MAX - b->len - 1) {
-		b->failed = 1;
-		return;
-	}
-
-	need = b->len + len + 1;
-	if (need > b->cap) {
-		cap = (b->cap == 0) ? BUF_INITIAL : b->cap;
-		while (cap < need) {
-			if (cap > SIZE_MAX / 2) {
-				cap = need;
-				break;
-			}
-			cap *= 2;
-		}
-		if ((p = realloc(b->data, cap)) == NULL) {
-			b->failed = 1;
-			return;
-		}
-		b->data = p;
-		b->cap = cap;
-	}
-
-	memcpy(b->data + b->len, data, len);
-	b->len += len;
-	b->data[b->len] = '\0';
-}
-
-static void
-buf_appends(struct buf *b, const char *s)
-{
-	buf_append(b, s, strlen(s));
 }
 
 static void
@@ -449,36 +394,6 @@ buf_append_encoded(struct buf *b, const char *in, size_t len,
 		esc[2] = hex[c & 0x0f];
 		buf_append(b, esc, sizeof(esc));
 	}
-}
-
-/* Hand the string over, or free it and fail if any append failed. */
-static int
-buf_finish(struct buf *b, char **out)
-{
-	if (b->failed) {
-		buf_cleanup(b);
-		return (-1);
-	}
-
-	/* Nothing was appended: the result is still a string. */
-	if (b->data == NULL && (b->data = calloc(1, 1)) == NULL)
-		return (-1);
-
-	*out = b->data;
-	b->data = NULL;
-	b->len = 0;
-	b->cap = 0;
-
-	return (0);
-}
-
-static void
-buf_cleanup(struct buf *b)
-{
-	free(b->data);
-	b->data = NULL;
-	b->len = 0;
-	b->cap = 0;
 }
 
 /* RFC 3986 unreserved characters, the only ones AWS leaves unencoded. */
@@ -736,7 +651,7 @@ encode_dup(const char *s, size_t max, int encode_slash, char **out)
 	memset(&b, 0, sizeof(b));
 	buf_append_encoded(&b, s, len, encode_slash);
 
-	return (buf_finish(&b, out));
+	return (buf_finish(&b, out, NULL));
 }
 
 /* Byte order of names, then of values, as both canonical lists want. */
@@ -966,10 +881,10 @@ render_string_to_sign(struct buf *b, const struct sigv4_key *key,
 	canon_render_request(&creq, c, req);
 	if (creq.failed ||
 	    sigv4_sha256_hex(creq.data, creq.len, hash) == -1) {
-		buf_cleanup(&creq);
+		buf_free(&creq);
 		return (-1);
 	}
-	buf_cleanup(&creq);
+	buf_free(&creq);
 
 	buf_appends(b, SIGV4_ALGORITHM "\n");
 	buf_appends(b, req->timestamp);
@@ -998,7 +913,7 @@ canon_sign(const struct sigv4_key *key, const struct canon *c,
 
 	memset(&sts, 0, sizeof(sts));
 	if (render_string_to_sign(&sts, key, c, req) == -1) {
-		buf_cleanup(&sts);
+		buf_free(&sts);
 		return (-1);
 	}
 
@@ -1030,7 +945,7 @@ cleanup:
 	OPENSSL_cleanse(seed, sizeof(seed));
 	OPENSSL_cleanse(k1, sizeof(k1));
 	OPENSSL_cleanse(k2, sizeof(k2));
-	buf_cleanup(&sts);
+	buf_free(&sts);
 
 	return (ret);
 }
