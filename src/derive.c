@@ -11,9 +11,9 @@
  * once after an upload), claims one due row of derivative_jobs with SKIP
  * LOCKED, pushing its due time out by a lease so that a worker that dies
  * mid-job leaves it to another later. The job fetches the original from
- * storage into memory (at most MAX_UPLOAD_BYTES), runs the decoders in a
- * Kore task (derive_media.c's, on a task thread: the event loop never
- * waits on a decoder), and stores the WebP thumbnail and preview under
+ * storage into memory (at most MAX_UPLOAD_BYTES), runs the decoders
+ * (derive_media.h) in a Kore task, on a task thread: the event loop never
+ * waits on a decoder. It stores the WebP thumbnail and preview under
  * keys made from the reaction's id, each with an intent in
  * storage_deletions first, as uploads do. One statement then records them
  * on the row and drops the intents and the job; if the row went meanwhile
