@@ -30,7 +30,7 @@ BENCH_CLIP_SECONDS=10
 
 # bench_derive_tools: the driver, built from the tree being measured.
 bench_derive_tools() {
-	local src="$REACTBIN_TOP/src" out="$BENCH_TMP/derive_bench"
+	local src="$REACTBIN_TOP/src/pure" out="$BENCH_TMP/derive_bench"
 	bench_need vipsthumbnail ffmpeg taskset
 	# shellcheck disable=SC2046 # pkg-config prints a list of flags
 	cc -std=c11 -D_GNU_SOURCE -O2 -I"$src" \
