@@ -41,7 +41,8 @@ bench_note "uploading $BENCH_APP_REACTIONS reactions"
 for i in $(seq 1 "$BENCH_APP_REACTIONS"); do
 	f="$BENCH_TMP/app-$i.png"
 	convert -size 320x240 "gradient:hsl($((i * 37 % 360)),70%,60%)-hsl($((i * 53 % 360)),70%,35%)" \
-	    -gravity center -pointsize 72 -fill white -annotate 0 "$i" "$f"
+	    -gravity center -font DejaVu-Sans-Bold -pointsize 72 -fill white \
+	    -annotate 0 "$i" "$f"
 	code=$(curl -sS -o /dev/null -w '%{http_code}' \
 	    -H "Authorization: Bearer $BENCH_TOKEN" \
 	    -H 'content-type: application/octet-stream' --data-binary "@$f" \
