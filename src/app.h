@@ -90,7 +90,11 @@ struct request_ctx	*request_ctx(struct http_request *);
 void			 request_finish(struct http_request *);
 
 /* reply.c */
+/* The members of a list's row'th item, from what arg points at. */
+typedef void	(*reply_item_fn)(struct json_out *, int, const void *);
+
 void	reply_json(struct http_request *, int, struct json_out *);
+void	reply_items(struct http_request *, int, reply_item_fn, const void *);
 void	reply_json_text(struct http_request *, int, const char *, size_t);
 void	reply_error(struct http_request *, int, const char *, const char *);
 void	reply_error_field(struct http_request *, int, const char *,

@@ -94,6 +94,7 @@ struct tag_rename_state {
 
 static enum step_result	tag_list_start(struct http_request *, struct job *);
 static enum step_result	tag_list_reply(struct http_request *, struct job *);
+static void		tag_item(struct json_out *, int, const void *);
 static enum step_result	tag_rename_start(struct http_request *,
 			    struct job *);
 static enum step_result	tag_rename_reply(struct http_request *,
@@ -159,26 +160,16 @@ tag_list_start(struct http_request *req, struct job *job)
 static enum step_result
 tag_list_reply(struct http_request *req, struct job *job)
 {
-	struct json_out	out;
-	int		i, rows;
-
-	rows = job_rows(job);
-
-	(void)json_out_init(&out);
-	json_open(&out, NULL);
-	json_array_open(&out, "items");
-	for (i = 0; i < rows; i++) {
-		json_open(&out, NULL);
-		json_put_string(&out, "name", job_value(job, i, 0));
-		json_put_int(&out, "count", job_int(job, i, 1));
-		json_close(&out);
-	}
-	json_array_close(&out);
-	json_close(&out);
-
-	reply_json(req, HTTP_STATUS_OK, &out);
-	json_out_free(&out);
+	reply_items(req, job_rows(job), tag_item, job);
 	return (STEP_DONE);
+}
+
+/* A tag and the number of reactions that have it. */
+static void
+tag_item(struct json_out *out, int row, const void *job)
+{
+	json_put_string(out, "name", job_value(job, row, 0));
+	json_put_int(out, "count", job_int(job, row, 1));
 }
 
 static enum step_result
