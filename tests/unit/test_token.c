@@ -53,6 +53,7 @@ static char	*mk(const char *, const char *);
 static char	*claims(const char *, long long, long long);
 static void	 expect(const char *, const char *, enum token_status);
 static void	 expect_not_ok(const char *, const char *);
+static void	 expect_member(const char *, enum token_status);
 static int	 b64u_index(char);
 static char	*padded_claims(size_t);
 
@@ -429,6 +430,19 @@ test_json_escaped_subject(void **state)
 	free(tok);
 }
 
+/* value as an extra member of the claims, then of the header. */
+static void
+expect_member(const char *value, enum token_status want)
+{
+	char	p[MAX_JSON], h[MAX_JSON];
+
+	snprintf(p, sizeof(p), "{\"sub\":\"owner\",\"iat\":%lld,"
+	    "\"exp\":%lld,\"x\":%s}", NOW, EXP, value);
+	expect(HDR, p, want);
+	snprintf(h, sizeof(h), "{\"alg\":\"HS256\",\"kid\":%s}", value);
+	expect(h, claims(SUB, NOW, EXP), want);
+}
+
 /*
  * Correctly signed tokens whose JSON yajl reads but jansson (libjwt's
  * parser) refuses: the rules in front of libjwt call them malformed, not
@@ -465,32 +479,20 @@ test_jansson_readable(void **state)
 		"1.5e300",
 		" \t\r\n1",			/* RFC 8259's whitespace */
 	};
-	char	p[MAX_JSON], h[MAX_JSON];
+	char	p[MAX_JSON];
 	size_t	i;
 
 	(void)state;
 
-	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
-		snprintf(p, sizeof(p), "{\"sub\":\"owner\",\"iat\":%lld,"
-		    "\"exp\":%lld,\"x\":%s}", NOW, EXP, refused[i]);
-		expect(HDR, p, TOKEN_MALFORMED);
-		snprintf(h, sizeof(h), "{\"alg\":\"HS256\",\"kid\":%s}",
-		    refused[i]);
-		expect(h, claims(SUB, NOW, EXP), TOKEN_MALFORMED);
-	}
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		expect_member(refused[i], TOKEN_MALFORMED);
 	/* yajl ends a text with an unterminated string after it quietly. */
 	expect(HDR "\"", claims(SUB, NOW, EXP), TOKEN_MALFORMED);
 	snprintf(p, sizeof(p), "%s\"}", claims(SUB, NOW, EXP));
 	expect(HDR, p, TOKEN_MALFORMED);
 
-	for (i = 0; i < sizeof(read) / sizeof(read[0]); i++) {
-		snprintf(p, sizeof(p), "{\"sub\":\"owner\",\"iat\":%lld,"
-		    "\"exp\":%lld,\"x\":%s}", NOW, EXP, read[i]);
-		expect(HDR, p, TOKEN_OK);
-		snprintf(h, sizeof(h), "{\"alg\":\"HS256\",\"kid\":%s}",
-		    read[i]);
-		expect(h, claims(SUB, NOW, EXP), TOKEN_OK);
-	}
+	for (i = 0; i < sizeof(read) / sizeof(read[0]); i++)
+		expect_member(read[i], TOKEN_OK);
 }
 
 static void
