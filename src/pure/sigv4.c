@@ -8,8 +8,9 @@
 
 /*
  * AWS Signature Version 4 as S3 applies it: the storage code signs every
- * object and bucket request with these functions and builds presigned GET
- * URLs. Every input is validated against fixed limits before any output is
+ * object and bucket request with these functions (libcurl 7.88's own
+ * CURLOPT_AWS_SIGV4 signs Kore's "Expect:" removal too: README, Storage).
+ * Every input is validated against fixed limits before any output is
  * built, so hostile keys, paths or header values can neither overflow a
  * buffer nor smuggle a header line into the request.
  */
@@ -43,23 +44,10 @@
 #define TM_YEAR_BASE		1900
 #define YEAR_MAX		9999
 
-/* Room for "604800" and its NUL. */
-#define EXPIRES_STR_LEN		16
-
-/* The parameters that sigv4_presign_query() adds besides the signature. */
-#define PRESIGN_PARAMS		5
-#define CANON_PARAMS_MAX	(SIGV4_QUERY_MAX + PRESIGN_PARAMS)
 
 #define HEADER_HOST		"host"
 #define HEADER_DATE		"x-amz-date"
 #define HEADER_CONTENT_SHA256	"x-amz-content-sha256"
-
-#define PARAM_ALGORITHM		"X-Amz-Algorithm"
-#define PARAM_CREDENTIAL	"X-Amz-Credential"
-#define PARAM_DATE		"X-Amz-Date"
-#define PARAM_EXPIRES		"X-Amz-Expires"
-#define PARAM_SIGNED_HEADERS	"X-Amz-SignedHeaders"
-#define PARAM_SIGNATURE		"X-Amz-Signature"
 
 /* A header or parameter in its canonical form, both strings malloc'd. */
 struct canon_pair {
@@ -72,7 +60,7 @@ struct canon {
 	size_t			nheaders;
 	struct canon_pair	headers[SIGV4_HEADERS_MAX];
 	size_t			nparams;
-	struct canon_pair	params[CANON_PARAMS_MAX];
+	struct canon_pair	params[SIGV4_QUERY_MAX];
 };
 
 static void	buf_append_encoded(struct buf *, const char *, size_t, int);
@@ -95,8 +83,7 @@ static int	encode_dup(const char *, size_t, int, char **);
 static int	pair_cmp(const void *, const void *);
 
 static int	canon_headers(struct canon *, const struct sigv4_request *);
-static int	canon_params(struct canon *, const struct sigv4_request *,
-		    const struct sigv4_pair *, size_t);
+static int	canon_params(struct canon *, const struct sigv4_request *);
 static int	canon_init(struct canon *, const struct sigv4_request *);
 static void	canon_cleanup(struct canon *);
 static const char *canon_header(const struct canon *, const char *);
@@ -186,7 +173,7 @@ sigv4_canonical_query(const struct sigv4_request *req, char **out)
 	memset(&c, 0, sizeof(c));
 	memset(&b, 0, sizeof(b));
 
-	if (canon_params(&c, req, NULL, 0) == -1) {
+	if (canon_params(&c, req) == -1) {
 		canon_cleanup(&c);
 		return (-1);
 	}
@@ -195,68 +182,6 @@ sigv4_canonical_query(const struct sigv4_request *req, char **out)
 	canon_cleanup(&c);
 
 	return (buf_finish(&b, out, NULL));
-}
-
-int
-sigv4_canonical_request(const struct sigv4_request *req, char **out)
-{
-	struct canon	c;
-	struct buf	b;
-
-	if (out == NULL)
-		return (-1);
-
-	memset(&b, 0, sizeof(b));
-	if (canon_init(&c, req) == -1)
-		return (-1);
-
-	canon_render_request(&b, &c, req);
-	canon_cleanup(&c);
-
-	return (buf_finish(&b, out, NULL));
-}
-
-int
-sigv4_string_to_sign(const struct sigv4_key *key,
-    const struct sigv4_request *req, char **out)
-{
-	struct canon	c;
-	struct buf	b;
-
-	if (out == NULL || !valid_key(key))
-		return (-1);
-
-	memset(&b, 0, sizeof(b));
-	if (canon_init(&c, req) == -1)
-		return (-1);
-
-	if (render_string_to_sign(&b, key, &c, req) == -1) {
-		canon_cleanup(&c);
-		buf_free(&b);
-		return (-1);
-	}
-
-	canon_cleanup(&c);
-	return (buf_finish(&b, out, NULL));
-}
-
-int
-sigv4_signature(const struct sigv4_key *key, const struct sigv4_request *req,
-    char out[SIGV4_SHA256_HEX_LEN + 1])
-{
-	struct canon	c;
-	int		ret;
-
-	if (out == NULL || !valid_key(key))
-		return (-1);
-
-	if (canon_init(&c, req) == -1)
-		return (-1);
-
-	ret = canon_sign(key, &c, req, out);
-	canon_cleanup(&c);
-
-	return (ret);
 }
 
 int
@@ -290,88 +215,6 @@ sigv4_authorization_header(const struct sigv4_key *key,
 
 	canon_cleanup(&c);
 	return (buf_finish(&b, out, NULL));
-}
-
-int
-sigv4_presign_query(const struct sigv4_key *key,
-    const struct sigv4_request *req, unsigned int expires, char **out)
-{
-	static const char *const reserved[] = {
-		PARAM_ALGORITHM, PARAM_CREDENTIAL, PARAM_DATE,
-		PARAM_EXPIRES, PARAM_SIGNED_HEADERS, PARAM_SIGNATURE,
-	};
-	struct sigv4_pair	extra[PRESIGN_PARAMS];
-	struct canon		c;
-	struct buf		credential, signed_headers, b;
-	char			expires_str[EXPIRES_STR_LEN];
-	char			sig[SIGV4_SHA256_HEX_LEN + 1];
-	size_t			i, j;
-	int			ret;
-
-	if (out == NULL || !valid_key(key) || !valid_request(req))
-		return (-1);
-	if (expires == 0 || expires > SIGV4_EXPIRES_MAX)
-		return (-1);
-
-	/* A second copy of these would make the URL mean two things. */
-	if (req->query_count > SIGV4_QUERY_MAX ||
-	    (req->query_count > 0 && req->query == NULL))
-		return (-1);
-	for (i = 0; i < req->query_count; i++) {
-		if (req->query[i].name == NULL)
-			return (-1);
-		for (j = 0; j < sizeof(reserved) / sizeof(reserved[0]); j++) {
-			if (strcasecmp(req->query[i].name, reserved[j]) == 0)
-				return (-1);
-		}
-	}
-
-	memset(&c, 0, sizeof(c));
-	memset(&credential, 0, sizeof(credential));
-	memset(&signed_headers, 0, sizeof(signed_headers));
-	memset(&b, 0, sizeof(b));
-	ret = -1;
-
-	if (canon_headers(&c, req) == -1)
-		goto cleanup;
-
-	canon_render_signed_headers(&signed_headers, &c);
-	buf_appends(&credential, key->access_key_id);
-	buf_appends(&credential, "/");
-	render_scope(&credential, key, req->timestamp);
-	if (credential.failed || signed_headers.failed)
-		goto cleanup;
-
-	(void)snprintf(expires_str, sizeof(expires_str), "%u", expires);
-
-	extra[0].name = PARAM_ALGORITHM;
-	extra[0].value = SIGV4_ALGORITHM;
-	extra[1].name = PARAM_CREDENTIAL;
-	extra[1].value = credential.data;
-	extra[2].name = PARAM_DATE;
-	extra[2].value = req->timestamp;
-	extra[3].name = PARAM_EXPIRES;
-	extra[3].value = expires_str;
-	extra[4].name = PARAM_SIGNED_HEADERS;
-	extra[4].value = signed_headers.data;
-
-	if (canon_params(&c, req, extra, PRESIGN_PARAMS) == -1)
-		goto cleanup;
-	if (canon_sign(key, &c, req, sig) == -1)
-		goto cleanup;
-
-	canon_render_query(&b, &c);
-	buf_appends(&b, "&" PARAM_SIGNATURE "=");
-	buf_appends(&b, sig);
-	ret = buf_finish(&b, out, NULL);
-
-cleanup:
-	canon_cleanup(&c);
-	buf_free(&credential);
-	buf_free(&signed_headers);
-	buf_free(&b);
-
-	return (ret);
 }
 
 static void
@@ -714,24 +557,18 @@ canon_headers(struct canon *c, const struct sigv4_request *req)
 }
 
 static int
-canon_params(struct canon *c, const struct sigv4_request *req,
-    const struct sigv4_pair *extra, size_t nextra)
+canon_params(struct canon *c, const struct sigv4_request *req)
 {
 	const struct sigv4_pair	*q;
 	const char		*value;
-	size_t			i, total;
+	size_t			i;
 
-	if (req->query_count > SIGV4_QUERY_MAX || nextra > PRESIGN_PARAMS ||
+	if (req->query_count > SIGV4_QUERY_MAX ||
 	    (req->query_count > 0 && req->query == NULL))
 		return (-1);
 
-	total = req->query_count + nextra;
-	for (i = 0; i < total; i++) {
-		if (i < req->query_count)
-			q = &req->query[i];
-		else
-			q = &extra[i - req->query_count];
-
+	for (i = 0; i < req->query_count; i++) {
+		q = &req->query[i];
 		if (q->name == NULL || q->name[0] == '\0')
 			return (-1);
 		value = (q->value == NULL) ? "" : q->value;
@@ -762,7 +599,7 @@ canon_init(struct canon *c, const struct sigv4_request *req)
 		return (-1);
 
 	if (canon_headers(c, req) == -1 ||
-	    canon_params(c, req, NULL, 0) == -1) {
+	    canon_params(c, req) == -1) {
 		canon_cleanup(c);
 		return (-1);
 	}
