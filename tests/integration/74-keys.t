@@ -35,11 +35,7 @@ PSQL_URL=${DATABASE_URL/+asyncpg/}
 sql() { psql "$PSQL_URL" -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 
 run=k74$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')
-token=$(login_token)
-if [ -z "$token" ] || [ "$token" = null ]; then
-	echo "Bail out! no token"
-	exit 1
-fi
+owner_login
 login=(-H "Authorization: Bearer $token")
 json_body=(-H 'content-type: application/json')
 work=$(mktemp -d "$REACTBIN_TEST_TMP/keys.XXXXXX")

@@ -43,12 +43,7 @@ PSQL_URL=${DATABASE_URL/+asyncpg/}
 sql() { psql "$PSQL_URL" -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 
 run=e78$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')
-token=$(login_token)
-if [ -z "$token" ] || [ "$token" = null ]; then
-	echo "Bail out! no token"
-	exit 1
-fi
-auth=(-H "Authorization: Bearer $token")
+owner_login
 work=$(mktemp -d "$REACTBIN_TEST_TMP/export.XXXXXX")
 FIXTURE_DIR=$work
 FIXTURE_AUTH=("${auth[@]}")

@@ -46,6 +46,18 @@ login_token() {
 	json .access_token
 }
 
+# owner_login: log in as the owner, the token in token and its header in
+# the array auth; a script cannot test anything without one: Bail out.
+owner_login() {
+	token=$(login_token)
+	if [ -z "$token" ] || [ "$token" = null ]; then
+		echo "Bail out! no token"
+		exit 1
+	fi
+	# shellcheck disable=SC2034 # the sourcing script's
+	auth=(-H "Authorization: Bearer $token")
+}
+
 # login_burst N TAG DIR MAX_SECONDS: N logins as the owner at once, each on
 # its own connection (curl's config in DIR/TAG.curl); prints the statuses
 # as "COUNTxSTATUS" lines.
