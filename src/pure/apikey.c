@@ -18,6 +18,7 @@
 
 #include "apikey.h"
 #include "encoding.h"
+#include "json.h"
 #include "tags.h"
 
 #define APIKEY_SEPARATOR	'_'
@@ -26,8 +27,6 @@
 
 #define MARK_LEN		(sizeof(APIKEY_MARK) - 1)
 
-static int	invalid(const char **, const char **, const char *,
-		    const char *);
 static int	hex_only(const char *, size_t);
 
 int
@@ -119,7 +118,7 @@ apikey_request_parse(yajl_val body, struct apikey_request *r,
 	has_name = 0;
 
 	if (body == NULL || !YAJL_IS_OBJECT(body))
-		return (invalid(field, message, "body",
+		return (json_refuse(field, message, "body",
 		    "the body must be a JSON object"));
 
 	for (i = 0; i < body->u.object.len; i++) {
@@ -133,7 +132,7 @@ apikey_request_parse(yajl_val body, struct apikey_request *r,
 			if (s == NULL || len == 0 ||
 			    len > APIKEY_NAME_MAX_BYTES ||
 			    !tag_title_valid(s, len))
-				return (invalid(field, message, "name",
+				return (json_refuse(field, message, "name",
 				    "name must be 1-200 characters of UTF-8 "
 				    "without control characters"));
 			memcpy(r->name, s, len + 1);
@@ -146,30 +145,22 @@ apikey_request_parse(yajl_val body, struct apikey_request *r,
 			else if (!strcmp(s, APIKEY_SCOPE_FULL))
 				r->scope = APIKEY_SCOPE_FULL;
 			else
-				return (invalid(field, message, "scope",
+				return (json_refuse(field, message, "scope",
 				    "scope must be \"upload\" or \"full\""));
 		} else {
-			return (invalid(field, message, key,
+			return (json_refuse(field, message, key,
 			    "unknown field; a key has a name and a scope"));
 		}
 	}
 
 	if (!has_name)
-		return (invalid(field, message, "name", "name is required"));
+		return (json_refuse(field, message, "name",
+		    "name is required"));
 	if (r->scope == NULL)
-		return (invalid(field, message, "scope",
+		return (json_refuse(field, message, "scope",
 		    "scope is required: \"upload\" or \"full\""));
 
 	return (0);
-}
-
-static int
-invalid(const char **field, const char **message, const char *f,
-    const char *m)
-{
-	*field = f;
-	*message = m;
-	return (-1);
 }
 
 /* Lowercase hex digits only: what this module writes. */

@@ -87,6 +87,15 @@ json_parse_object(const void *data, size_t len, char *err, size_t errlen)
 	return (tree);
 }
 
+int
+json_refuse(const char **field, const char **message, const char *f,
+    const char *m)
+{
+	*field = f;
+	*message = m;
+	return (-1);
+}
+
 const char *
 json_get_string(yajl_val obj, const char *key)
 {
