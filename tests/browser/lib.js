@@ -199,7 +199,7 @@ export function media(item) {
       '(', '-size', '480x360', 'xc:', '+noise', 'Random', ')', '-loop', '0', path]);
   } else {
     const frame = (i) => ['(', '-size', '480x320', `gradient:${item.from}-${item.to}`, '-gravity', 'center',
-      '-pointsize', '84', '-fill', 'white', '-annotate', `+${i * 24}+0`, item.text, ')'];
+      '-font', 'DejaVu-Sans', '-pointsize', '84', '-fill', 'white', '-annotate', `+${i * 24}+0`, item.text, ')'];
     const frames = Array.from({ length: item.frames || 1 }, (_, i) => frame(i)).flat();
     im([...(item.frames ? ['-delay', '25', '-loop', '0'] : []), ...frames, ...(item.file.endsWith('.jpg') ? ['-quality', '85'] : []), path]);
   }
