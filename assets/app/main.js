@@ -256,6 +256,7 @@ fileInput.addEventListener('change', () => {
 $('#random').addEventListener('click', random);
 $('#help-button').addEventListener('click', () => help.showModal());
 $('#logout').addEventListener('click', () => signOut('logout'));
+$('#logout-menu').addEventListener('click', () => signOut('logout'));
 
 const hasFiles = (e) => e.dataTransfer && [...e.dataTransfer.types].includes('Files');
 let dragDepth = 0;
