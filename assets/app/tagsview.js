@@ -90,7 +90,7 @@ export class TagsView {
           const target = name && name !== t.name ? await this.existing(name) : null;
           if (target && !await confirm(`Merge “${t.name}” into “${name}”?`, [
             `“${name}” is already a tag, on ${plural(target.count, 'reaction')}.`,
-            `The ${plural(t.count, 'reaction')} tagged “${t.name}” get “${name}” instead, and “${t.name}” is gone: the two become one tag.`,
+            `${t.count === 1 ? 'The reaction' : `The ${t.count} reactions`} tagged “${t.name}” ${t.count === 1 ? 'gets' : 'get'} “${name}” instead, and “${t.name}” is gone: the two become one tag.`,
           ], 'Merge')) return false;
           const r = await api(`/tags/${encodeURIComponent(t.name)}/rename`, { method: 'POST', json: { to: to.value.trim() } });
           toast(r.merged ? `Merged “${r.from}” into “${r.to}”: ${plural(r.reactions, 'reaction')} moved.`
