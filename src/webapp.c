@@ -78,6 +78,13 @@ static const struct webapp_file webapp_files[] = {
 	WEBAPP_FILE("detail.js", detail_js),
 	WEBAPP_FILE("uploads.js", uploads_js),
 	WEBAPP_FILE("login.js", login_js),
+	WEBAPP_FILE("terms.js", terms_js),
+	WEBAPP_FILE("ui.js", ui_js),
+	WEBAPP_FILE("select.js", select_js),
+	WEBAPP_FILE("views.js", views_js),
+	WEBAPP_FILE("tagsview.js", tagsview_js),
+	WEBAPP_FILE("keysview.js", keysview_js),
+	WEBAPP_FILE("exportview.js", exportview_js),
 };
 
 #define WEBAPP_FILES	(sizeof(webapp_files) / sizeof(webapp_files[0]))

@@ -98,7 +98,12 @@ class Grid extends HTMLElement {
     } catch (e) {
       if (seq !== this.seq || e.name === 'AbortError') return null;
       this.busy = -1;
-      this.counter.textContent = `The reactions could not be loaded: ${e.message}`;
+      // A search the API cannot read has no results: the app says why
+      // by the search box ('failed'), not in place of the count.
+      const unreadable = e.status === 422 && e.field === 'tags';
+      if (unreadable) this.show({ items: [], next_cursor: null }, true);
+      this.counter.textContent = unreadable ? '' : `The reactions could not be loaded: ${e.message}`;
+      this.dispatchEvent(new CustomEvent('failed', { detail: e }));
       return null;
     }
   }

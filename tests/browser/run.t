@@ -84,4 +84,4 @@ only=()
 [ -z "${REACTBIN_BROWSER_ONLY:-}" ] ||
     only=(--test-name-pattern="$REACTBIN_BROWSER_ONLY")
 node --test --test-reporter=./tap.js --test-concurrency=1 "${only[@]}" \
-    app.test.js
+    app.test.js power.test.js
