@@ -42,8 +42,11 @@ grep -E '^(Files=|Result:|# (the suite took|sanitizer reports|sandbox violations
 if [ "$status" -ne 0 ]; then
 	# On stderr too: prove shows a script's stderr, not its comments, so
 	# this is what a CI log keeps of why the suite failed.
-	grep -E '^(not ok|Bail out|sanitize:)|Failed|ERROR: AddressSanitizer|runtime error|sandbox' "$log" |
-	    head -n 40 | while read -r line; do diag "$line"; echo "# $line" >&2; done
+	why=$(grep -E '^(not ok|Bail out|sanitize:)|Failed|ERROR: AddressSanitizer|runtime error|sandbox' "$log" |
+	    head -n 40)
+	# Nothing of the kind (it stopped before its tests): how it ended.
+	[ -n "$why" ] || why=$(tail -n 20 "$log")
+	while read -r line; do diag "$line"; echo "# $line" >&2; done <<<"$why"
 fi
 ok "$status" "the integration suite under ASan+UBSan: all pass, no report, no sandbox kill"
 [ -n "${REACTBIN_SANITIZE_STATUS:-}" ] || rm -f "$log"
