@@ -128,7 +128,9 @@ while :; do
 	totals="$totals$(total) "
 	pages=$((pages + 1))
 	cursor=$(json '.next_cursor // ""')
-	[ -n "$cursor" ] && [ "$pages" -lt 10 ] || break
+	if [ -z "$cursor" ] || [ "$pages" -ge 10 ]; then
+		break
+	fi
 done
 is "$seen $pages" "5 3" "the pages of 2 hold the 5 reactions"
 is "$totals" "5 5 5 " "every page has the same total"
