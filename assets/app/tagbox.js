@@ -153,16 +153,22 @@ class TagBox extends HTMLElement {
     const word = this.input.value.trim();
     const negative = this.exclude && word.startsWith('-');
     const prefix = normalise(negative ? word.slice(1) : word);
+    // The question of the keystroke before is no longer asked: its
+    // answer, however late, can never replace this one's.
+    this.abort();
     const seq = ++this.seq;
     if (prefix === '' || /[\s,*]/.test(prefix)) { this.close(); return; }
     let items = cache.get(prefix);
     if (!items) {
+      const controller = new AbortController();
+      this.controller = controller;
       try {
-        items = (await api('/tags', { query: { prefix, limit: SUGGESTIONS } })).items;
+        items = (await api('/tags', { query: { prefix, limit: SUGGESTIONS }, signal: controller.signal })).items;
         cache.set(prefix, items);
       } catch {
         items = [];
       }
+      if (this.controller === controller) this.controller = null;
     }
     if (seq !== this.seq || document.activeElement !== this.input) return;
     const chosen = new Set(this.tags.map((t) => t.replace(/^-/, '')));
@@ -197,7 +203,13 @@ class TagBox extends HTMLElement {
     this.highlight();
   }
 
+  abort() {
+    if (this.controller) this.controller.abort();
+    this.controller = null;
+  }
+
   close() {
+    this.abort();
     this.seq++;
     this.options = [];
     this.shown = [];

@@ -38,10 +38,16 @@ bench_need node
 bench_setup
 
 bench_note "uploading $BENCH_APP_REACTIONS reactions"
+# ImageMagick's default font (Ghostscript's Helvetica) may be missing:
+# a font file fontconfig knows.
+font=()
+if fontfile=$(fc-match -f "%{file}" sans-serif 2>/dev/null) && [ -n "$fontfile" ]; then
+	font=(-font "$fontfile")
+fi
 for i in $(seq 1 "$BENCH_APP_REACTIONS"); do
 	f="$BENCH_TMP/app-$i.png"
 	convert -size 320x240 "gradient:hsl($((i * 37 % 360)),70%,60%)-hsl($((i * 53 % 360)),70%,35%)" \
-	    -gravity center -pointsize 72 -fill white -annotate 0 "$i" "$f"
+	    -gravity center "${font[@]}" -pointsize 72 -fill white -annotate 0 "$i" "$f"
 	code=$(curl -sS -o /dev/null -w '%{http_code}' \
 	    -H "Authorization: Bearer $BENCH_TOKEN" \
 	    -H 'content-type: application/octet-stream' --data-binary "@$f" \

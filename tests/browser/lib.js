@@ -185,6 +185,20 @@ export const LIBRARY = [
   { file: 'no.png', title: 'nope', tags: ['no'], text: 'NOPE', from: '#f87171', to: '#7f1d1d' },
 ];
 
+// ImageMagick's default font is Ghostscript's Helvetica, which a machine
+// without gsfonts lacks (convert then fails): name a file fontconfig has.
+let fontArgs;
+function font() {
+  if (fontArgs) return fontArgs;
+  try {
+    const file = execFileSync('fc-match', ['-f', '%{file}', 'sans-serif'], { stdio: 'pipe' }).toString();
+    fontArgs = file ? ['-font', file] : [];
+  } catch {
+    fontArgs = [];
+  }
+  return fontArgs;
+}
+
 export function media(item) {
   const dir = join(env.tmp, 'media');
   mkdirSync(dir, { recursive: true });
@@ -198,7 +212,7 @@ export function media(item) {
     im(['-size', '480x360', 'xc:', '+noise', 'Random', '-delay', '10', '(', '-size', '480x360', 'xc:', '+noise', 'Random', ')',
       '(', '-size', '480x360', 'xc:', '+noise', 'Random', ')', '-loop', '0', path]);
   } else {
-    const frame = (i) => ['(', '-size', '480x320', `gradient:${item.from}-${item.to}`, '-gravity', 'center',
+    const frame = (i) => ['(', '-size', '480x320', `gradient:${item.from}-${item.to}`, '-gravity', 'center', ...font(),
       '-pointsize', '84', '-fill', 'white', '-annotate', `+${i * 24}+0`, item.text, ')'];
     const frames = Array.from({ length: item.frames || 1 }, (_, i) => frame(i)).flat();
     im([...(item.frames ? ['-delay', '25', '-loop', '0'] : []), ...frames, ...(item.file.endsWith('.jpg') ? ['-quality', '85'] : []), path]);
