@@ -113,7 +113,7 @@ bench_row "first load before thumbnails, bytes" \
     "target, at most" "<=$BENCH_FIRST_LOAD_MAX"
 bench_row "then the API's JSON, bytes ($(jq -r .desktop.api_requests <<<"$lh") requests)" \
     "$(jq -r .desktop.api_bytes <<<"$lh")"
-bench_row "then the grid's images (originals), bytes" \
+bench_row "then the grid's images (thumbnails), bytes" \
     "$(jq -r .desktop.image_bytes <<<"$lh")"
 for kind in all "asked of the server" "from memory" title "no match" \
     "tag chips" "answer to frame"; do
