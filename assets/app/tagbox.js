@@ -167,16 +167,22 @@ class TagBox extends HTMLElement {
     const part = this.exclude ? suggestionPart(word) : { negative: false, prefix: word, others: [] };
     const negative = !!part && part.negative;
     const prefix = part ? normalise(part.prefix) : '';
+    // The question of the keystroke before is no longer asked: its
+    // answer, however late, can never replace this one's.
+    this.abort();
     const seq = ++this.seq;
     if (!part || prefix === '' || /[\s,*|]/.test(prefix)) { this.close(); return; }
     let items = cache.get(prefix);
     if (!items) {
+      const controller = new AbortController();
+      this.controller = controller;
       try {
-        items = (await api('/tags', { query: { prefix, limit: SUGGESTIONS } })).items;
+        items = (await api('/tags', { query: { prefix, limit: SUGGESTIONS }, signal: controller.signal })).items;
         cache.set(prefix, items);
       } catch {
         items = [];
       }
+      if (this.controller === controller) this.controller = null;
     }
     if (seq !== this.seq || document.activeElement !== this.input) return;
     const chosen = new Set([...this.tags.map((t) => t.replace(/^-/, '')), ...part.others]);
@@ -213,7 +219,13 @@ class TagBox extends HTMLElement {
     this.highlight();
   }
 
+  abort() {
+    if (this.controller) this.controller.abort();
+    this.controller = null;
+  }
+
   close() {
+    this.abort();
     this.seq++;
     this.options = [];
     this.shown = [];
