@@ -7,8 +7,12 @@
 #   header NAME                          a response header's value
 #   json FILTER                          jq on the body (raw output)
 
-# Read by the test scripts that source this file.
-export HTTP_STATUS HTTP_HEADERS HTTP_BODY
+# Read by the test scripts that source this file, and not exported: a
+# body over the kernel's 128 KiB limit on one environment string (the
+# OpenAPI document, Swagger UI's bundle) would make every command the
+# script runs after it fail with E2BIG.
+# shellcheck disable=SC2034
+HTTP_STATUS='' HTTP_HEADERS='' HTTP_BODY=''
 
 # Every response `request` receives is recorded (OPENAPI_LOG) and checked
 # against the OpenAPI document when the script calls done_testing
