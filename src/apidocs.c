@@ -36,8 +36,8 @@
 #define APIDOCS_ASSET_PREFIX	"/api/docs/"
 
 /*
- * Swagger UI's script and style sheet, and the page's own script (no
- * inline script: the policy allows none). Nothing comes from another
+ * Swagger UI's script, style sheet and icons, and the page's own script
+ * (no inline script: the policy allows none). Nothing comes from another
  * origin, and the page makes no request but for the document.
  */
 #define APIDOCS_CSP							\
@@ -55,10 +55,27 @@ struct apidocs_file {
 #define APIDOCS_FILE(n, sym)						\
 	{ n, asset_##sym, &asset_len_##sym, &asset_sha256_##sym }
 
+/*
+ * The style sheet's icons were data: URIs, which the policy refuses:
+ * tools/openapi/vendor.mjs makes each a file the sheet names, and stops
+ * when a Swagger UI has another count of them than this list. The page's
+ * icon is the web app's.
+ */
 static const struct apidocs_file apidocs_files[] = {
 	APIDOCS_FILE("swagger-ui-bundle.js", swagger_ui_bundle_js),
 	APIDOCS_FILE("swagger-ui.css", swagger_ui_css),
 	APIDOCS_FILE("docs.js", docs_js),
+	APIDOCS_FILE("icon.svg", icon_svg),
+	APIDOCS_FILE("swagger-ui-img-1.svg", swagger_ui_img_1_svg),
+	APIDOCS_FILE("swagger-ui-img-2.svg", swagger_ui_img_2_svg),
+	APIDOCS_FILE("swagger-ui-img-3.svg", swagger_ui_img_3_svg),
+	APIDOCS_FILE("swagger-ui-img-4.svg", swagger_ui_img_4_svg),
+	APIDOCS_FILE("swagger-ui-img-5.svg", swagger_ui_img_5_svg),
+	APIDOCS_FILE("swagger-ui-img-6.svg", swagger_ui_img_6_svg),
+	APIDOCS_FILE("swagger-ui-img-7.svg", swagger_ui_img_7_svg),
+	APIDOCS_FILE("swagger-ui-img-8.svg", swagger_ui_img_8_svg),
+	APIDOCS_FILE("swagger-ui-img-9.svg", swagger_ui_img_9_svg),
+	APIDOCS_FILE("swagger-ui-img-10.svg", swagger_ui_img_10_svg),
 };
 
 #define APIDOCS_FILES	(sizeof(apidocs_files) / sizeof(apidocs_files[0]))

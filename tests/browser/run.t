@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The web app in a real browser: Debian's Chromium driven by playwright-core
-# (app.test.js, node's test runner, TAP for prove) against reactbin with a
+# (app.test.js, and docs.test.js for the API docs page; node's test runner,
+# TAP for prove) against reactbin with a
 # PostgreSQL and an S3 server of its own, so that the library the app
 # shows holds only what these tests put in. Three instances share them:
 # the one under test, one that trusts 127.0.0.1 as a proxy (the login lock
@@ -84,4 +85,4 @@ only=()
 [ -z "${REACTBIN_BROWSER_ONLY:-}" ] ||
     only=(--test-name-pattern="$REACTBIN_BROWSER_ONLY")
 node --test --test-reporter=./tap.js --test-concurrency=1 "${only[@]}" \
-    app.test.js
+    app.test.js docs.test.js

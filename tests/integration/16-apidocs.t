@@ -75,13 +75,14 @@ request GET /api/docs -H "If-None-Match: $page_etag"
 is "$HTTP_STATUS" 304 "the page is 304 on its ETag"
 
 mapfile -t assets < <(grep -o '/api/docs/[0-9a-f]\{16\}/[a-z0-9.-]*' <<<"$page")
-is "${#assets[@]}" 3 "the page names three files"
+is "${#assets[@]}" 4 "the page names four files"
 for a in "${assets[@]}"; do
 	request GET "$a"
 	is "$HTTP_STATUS" 200 "$a is served"
 	case "$a" in
 	*.js) want='^text/javascript' ;;
 	*.css) want='^text/css' ;;
+	*.svg) want='^image/svg\+xml' ;;
 	esac
 	like "$(header content-type)" "$want" "$a has its type"
 	is "$(header cache-control)" "public, max-age=31536000, immutable" \
@@ -106,6 +107,25 @@ grep -q '\.swagger-ui' <<<"$HTTP_BODY"
 ok $? "and its style sheet"
 request GET "${init:-none}"
 like "$HTTP_BODY" "url: '/api/v1/openapi.json'" "and an init script that loads this document"
+
+# The style sheet's icons are files of the page's own, not data: URIs
+# (the policy allows images from its origin only).
+request GET "${css:-none}"
+unlike "$HTTP_BODY" 'data:' "the style sheet has no data: URI"
+mapfile -t icons < <(grep -o 'url(swagger-ui-img-[0-9]*\.svg)' <<<"$HTTP_BODY" |
+    sed 's/^url(//; s/)$//' | sort -u)
+ok $((${#icons[@]} > 0 ? 0 : 1)) "it names its icons (${#icons[@]})"
+bad=0
+for i in "${icons[@]}"; do
+	request GET "${css%/*}/$i"
+	if [ "$HTTP_STATUS" != 200 ] ||
+	    ! [[ $(header content-type) =~ ^image/svg\+xml ]] ||
+	    ! [[ $HTTP_BODY =~ ^\<svg ]]; then
+		bad=1
+		diag "$i: $HTTP_STATUS"
+	fi
+done
+is "$bad" 0 "each icon is served as SVG, next to the style sheet"
 
 # Another version's page (a rolling update) gets today's file, not kept.
 name=${assets[0]##*/}

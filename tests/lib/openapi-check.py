@@ -12,7 +12,9 @@ with values their schemas take, a body of a media type it lists, and a
 JSON body its schema takes (JSON Schema 2020-12, the dialect of OpenAPI
 3.1, through Debian's python3-jsonschema). A request no operation takes
 (a path no template matches, or a method the path does not take) is
-checked against the document's `x-reactbin-unrouted` answers.
+checked against the document's `x-reactbin-unrouted` answers, and one
+without the X-Request-Id every answer of the module has (the server's
+own, before any route ran) against its `x-reactbin-server` answers.
 
 Prints one line per response that fails and a summary; exits 1 when one
 failed, 2 when the document or the log cannot be read.
@@ -150,6 +152,13 @@ class Checker:
 
     def check(self, method, path, status, headers, body, body_len):
         responses, ptr, where = self.route(method, path.split("?", 1)[0])
+        # Every answer of the module carries a request id; one without
+        # is the server's own (Kore's, before a route ran).
+        server = self.doc.get("x-reactbin-server", {}).get("responses", {})
+        if "x-request-id" not in headers and str(status) in server:
+            responses = server
+            ptr = pointer("x-reactbin-server", "responses")
+            where = "server %s %s" % (method.upper(), path)
         key = str(status)
         if key not in responses:
             key = "%dXX" % (status // 100)
