@@ -53,6 +53,7 @@ test('the API docs page renders every operation, from its own origin only, under
       `${op.method.toUpperCase()} ${op.path} (${op.operationId}) is shown`);
   }
   assert.equal(shown.length, operations.length, 'each operation once');
+  await shot(page, 'api-docs');
   const title = await page.textContent('.swagger-ui .info .title');
   assert.match(title, new RegExp(doc.info.title));
 
@@ -82,7 +83,7 @@ test('the API docs page renders every operation, from its own origin only, under
   await reaction.locator('.json-schema-2020-12-accordion').first().click();
   await reaction.locator('.json-schema-2020-12-property').first().waitFor();
   assert.ok((await reaction.textContent()).includes('thumbnail_url'), 'the Reaction schema shows its properties');
-  await shot(page, 'api-docs');
+  await shot(page, 'api-docs-schema');
 
   assert.deepEqual(elsewhere, [], 'no request to another origin');
   assert.deepEqual(failed, [], 'no request failed');

@@ -128,12 +128,13 @@ done
 is "$bad" 0 "each icon is served as SVG, next to the style sheet"
 
 # Another version's page (a rolling update) gets today's file, not kept.
-name=${assets[0]##*/}
+name=${bundle:-none}
+name=${name##*/}
 request GET "/api/docs/0000000000000000/$name"
 is "$HTTP_STATUS" 200 "another version gets the file"
 is "$(header cache-control)" no-cache "but no promise to keep it"
 
-request GET "/api/docs/${assets[0]#/api/docs/}x.js"
+request GET "${bundle:-/api/docs/0000000000000000/none}x.js"
 is "$HTTP_STATUS" 404 "a name the page does not have is 404"
 is "$(json .error.code)" not_found "as the JSON 404"
 request GET /api/docs/x

@@ -79,7 +79,7 @@ class Checker:
         # Literal paths before templated ones (/reactions/random before
         # /reactions/{id}), as the document's reader would take them.
         self.templates.sort(key=lambda t: t[0])
-        if hasattr(jsonschema, "RefResolver") and not self._has_referencing():
+        if not self._has_referencing():
             self.resolver = jsonschema.RefResolver(DOC_URI, doc,
                                                    store={DOC_URI: doc})
             self.registry = None
