@@ -64,6 +64,16 @@ test('the API docs page renders every operation, from its own origin only, under
   for (const want of ['title', 'tags', 'multipart/form-data', '201', '409', 'Location']) {
     assert.ok(opened.includes(want), `the upload shows ${want}`);
   }
+  // Try it out: the request goes to this origin (the document's server
+  // is "/") and its answer shows.
+  const health = '#operations-operations-getHealth';
+  await page.click(`${health} .opblock-summary`);
+  await page.click(`${health} .try-out__btn`);
+  await page.click(`${health} .execute`);
+  await page.waitForSelector(`${health} .live-responses-table .response-col_status`);
+  assert.equal((await page.textContent(`${health} .request-url pre`)).trim(), `${origin}/api/v1/health`);
+  assert.match(await page.textContent(`${health} .live-responses-table .response .response-col_status`), /^\s*200/);
+
   // The security schemes: the Authorize dialog lists both.
   await page.click('.swagger-ui .auth-wrapper .authorize');
   await page.waitForSelector('.swagger-ui .dialog-ux .modal-ux');
