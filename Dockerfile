@@ -48,20 +48,33 @@ RUN export DEBIAN_FRONTEND=noninteractive \
         libssl-dev libpq-dev libcurl4-openssl-dev libjwt-dev libyajl-dev \
         zlib1g-dev \
         libvips-dev libavformat-dev libavcodec-dev libswscale-dev libavutil-dev \
+        nodejs npm \
  && rm -rf /var/lib/apt/lists/*
 
 # kodev names the module after its directory: reactbin.so. Only what the
 # build reads is copied (.dockerignore keeps the rest out of the context).
 WORKDIR /usr/src/reactbin
+
+# Swagger UI's files for /api/docs, from npm as tools/openapi's lockfile
+# pins them (only the dependencies: the linter is the tests'), copied into
+# assets/docs/vendor/ for kodev to compile in. Node.js stays in this
+# stage: the runtime stage has the files inside the module, not npm.
+COPY tools/openapi/package.json tools/openapi/package-lock.json \
+     tools/openapi/vendor.mjs tools/openapi/
+RUN cd tools/openapi \
+ && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error
+
 COPY conf/build.conf conf/build.conf
 COPY kore.conf.in ./
 COPY tools/genconf tools/genconf
 COPY assets/ assets/
 COPY src/ src/
+COPY tools/vendor-apidocs tools/vendor-apidocs
 
 # The production configuration (0.0.0.0:8000, /app/reactbin.so, one worker
 # per CPU) doubles as the conf/reactbin.conf that kodev looks for.
-RUN REACTBIN_RUNAS=appuser tools/genconf prod conf/reactbin.conf \
+RUN tools/vendor-apidocs \
+ && REACTBIN_RUNAS=appuser tools/genconf prod conf/reactbin.conf \
  && kodev flavor prod \
  && kodev build
 

@@ -291,6 +291,30 @@ int	db_migrate(const char *, char *, size_t);
 /* webapp.c: the page and its assets, built once in the parent. */
 int	webapp_init(void);
 
+/* A SHA-256 entity tag, quoted, with "-gz" for the gzip form. */
+#define WEBAPP_ETAG_MAX		(64 + 2 + sizeof("-gz"))
+
+/*
+ * One response body in both forms: as compiled in, and gzip'd once at
+ * start-up. The two forms are two representations with two entity tags.
+ */
+struct webapp_body {
+	const void	*data;
+	size_t		 len;
+	const char	*etag;
+	unsigned char	*gz;
+	size_t		 gz_len;
+	char		 gz_etag[WEBAPP_ETAG_MAX];
+};
+
+int	webapp_body_init(struct webapp_body *, const void *, size_t,
+	    const char *);
+void	webapp_send(struct http_request *, const struct webapp_body *,
+	    const char *);
+
+/* apidocs.c: the OpenAPI document and its page, built once in the parent. */
+int	apidocs_init(void);
+
 /*
  * auth.c: who may call a protected endpoint. The steps of every
  * protected handler begin with one of the AUTH_STEPS: the bearer is the

@@ -1284,6 +1284,9 @@ upload_reply_fault(struct http_request *req, const struct upload_fault *fault)
 		return;
 	}
 
+	/* A key refused by the auth steps: a 401 names its scheme (auth.c). */
+	if (fault->status == HTTP_STATUS_UNAUTHORIZED)
+		http_response_header(req, "www-authenticate", "Bearer");
 	reply_error(req, fault->status, fault->code, fault->message);
 }
 

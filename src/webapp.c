@@ -37,22 +37,7 @@
 /* Room for MAX_UPLOAD_BYTES as decimal text. */
 #define NUMBER_TEXT_MAX		24
 
-/* A SHA-256 entity tag, quoted, with "-gz" for the gzip form. */
-#define ETAG_MAX		(64 + 2 + sizeof(GZIP_ETAG_SUFFIX))
 #define GZIP_ETAG_SUFFIX	"-gz"
-
-/*
- * One response body in both forms: as compiled in, and gzip'd once at
- * start-up. The two forms are two representations with two entity tags.
- */
-struct webapp_body {
-	const void	*data;
-	size_t		 len;
-	const char	*etag;
-	unsigned char	*gz;
-	size_t		 gz_len;
-	char		 gz_etag[ETAG_MAX];
-};
 
 struct webapp_file {
 	const char		*name;
@@ -102,12 +87,8 @@ int	webapp_page(struct http_request *);
 int	webapp_asset(struct http_request *);
 
 static int	webapp_page_render(void);
-static int	webapp_body_init(struct webapp_body *, const void *, size_t,
-		    const char *);
 static int	webapp_file(const char *);
 static void	webapp_page_headers(struct http_request *);
-static void	webapp_send(struct http_request *, const struct webapp_body *,
-		    const char *);
 
 int
 webapp_init(void)
@@ -225,7 +206,8 @@ webapp_page_render(void)
 	return (0);
 }
 
-static int
+/* Both forms of a body; the API docs (apidocs.c) serve theirs so too. */
+int
 webapp_body_init(struct webapp_body *body, const void *data, size_t len,
     const char *etag)
 {
@@ -282,7 +264,7 @@ webapp_page_headers(struct http_request *req)
  * The body in the form the client takes, or a 304 when it has that form
  * already. Kore sends a HEAD the length of the body and not the body.
  */
-static void
+void
 webapp_send(struct http_request *req, const struct webapp_body *body,
     const char *cache)
 {

@@ -161,6 +161,7 @@ fixture_png "$work/bad.png"
 request POST /api/v1/reactions -H "Authorization: Bearer $bad" \
     -H 'content-type: image/png' --data-binary "@$work/bad.png"
 is "$HTTP_STATUS" 401 "an upload with an unknown key: 401"
+is "$(header www-authenticate)" Bearer "with WWW-Authenticate, as every 401"
 
 # --- the uploader configurations ---------------------------------------------
 sx="$work/$run upload.json"
