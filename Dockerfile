@@ -59,10 +59,21 @@ WORKDIR /usr/src/reactbin
 # pins them (only the dependencies: the linter is the tests'), copied into
 # assets/docs/vendor/ for kodev to compile in. Node.js stays in this
 # stage: the runtime stage has the files inside the module, not npm.
+#
+# A registry reached through a TLS-inspecting proxy (a CI sandbox, a
+# company network) signs with a CA of its own: BUILD_CA_PEM, if given,
+# is that certificate (public, PEM text), trusted by this stage only, for
+# npm. Empty by default; nothing of it reaches the runtime stage.
+ARG BUILD_CA_PEM=
 COPY tools/openapi/package.json tools/openapi/package-lock.json \
      tools/openapi/vendor.mjs tools/openapi/
-RUN cd tools/openapi \
- && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error
+RUN if [ -n "$BUILD_CA_PEM" ]; then \
+        printf '%s\n' "$BUILD_CA_PEM" >/usr/local/share/ca-certificates/build-ca.crt \
+     && update-ca-certificates; \
+    fi \
+ && cd tools/openapi \
+ && NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt \
+    npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error
 
 COPY conf/build.conf conf/build.conf
 COPY kore.conf.in ./
