@@ -48,20 +48,44 @@ RUN export DEBIAN_FRONTEND=noninteractive \
         libssl-dev libpq-dev libcurl4-openssl-dev libjwt-dev libyajl-dev \
         zlib1g-dev \
         libvips-dev libavformat-dev libavcodec-dev libswscale-dev libavutil-dev \
+        nodejs npm \
  && rm -rf /var/lib/apt/lists/*
 
 # kodev names the module after its directory: reactbin.so. Only what the
 # build reads is copied (.dockerignore keeps the rest out of the context).
 WORKDIR /usr/src/reactbin
+
+# Swagger UI's files for /api/docs, from npm as tools/openapi's lockfile
+# pins them (only the dependencies: the linter is the tests'), copied into
+# assets/docs/vendor/ for kodev to compile in. Node.js stays in this
+# stage: the runtime stage has the files inside the module, not npm.
+#
+# A registry reached through a TLS-inspecting proxy (a CI sandbox, a
+# company network) signs with a CA of its own: BUILD_CA_PEM, if given,
+# is that certificate (public, PEM text), trusted by this stage only, for
+# npm. Empty by default; nothing of it reaches the runtime stage.
+ARG BUILD_CA_PEM=
+COPY tools/openapi/package.json tools/openapi/package-lock.json \
+     tools/openapi/vendor.mjs tools/openapi/
+RUN if [ -n "$BUILD_CA_PEM" ]; then \
+        printf '%s\n' "$BUILD_CA_PEM" >/usr/local/share/ca-certificates/build-ca.crt \
+     && update-ca-certificates; \
+    fi \
+ && cd tools/openapi \
+ && NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt \
+    npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error
+
 COPY conf/build.conf conf/build.conf
 COPY kore.conf.in ./
 COPY tools/genconf tools/genconf
 COPY assets/ assets/
 COPY src/ src/
+COPY tools/vendor-apidocs tools/vendor-apidocs
 
 # The production configuration (0.0.0.0:8000, /app/reactbin.so, one worker
 # per CPU) doubles as the conf/reactbin.conf that kodev looks for.
-RUN REACTBIN_RUNAS=appuser tools/genconf prod conf/reactbin.conf \
+RUN tools/vendor-apidocs \
+ && REACTBIN_RUNAS=appuser tools/genconf prod conf/reactbin.conf \
  && kodev flavor prod \
  && kodev build
 

@@ -91,7 +91,11 @@ struct request_ctx	*request_ctx(struct http_request *);
 void			 request_finish(struct http_request *);
 
 /* reply.c */
+/* The members of a list's row'th item, from what arg points at. */
+typedef void	(*reply_item_fn)(struct json_out *, int, const void *);
+
 void	reply_json(struct http_request *, int, struct json_out *);
+void	reply_items(struct http_request *, int, reply_item_fn, const void *);
 void	reply_json_text(struct http_request *, int, const char *, size_t);
 void	reply_error(struct http_request *, int, const char *, const char *);
 void	reply_error_field(struct http_request *, int, const char *,
@@ -219,6 +223,7 @@ void		 job_tolerate(struct job *, const char *);
 void		 job_again(struct job *);
 int		 job_rows(const struct job *);
 const char	*job_value(const struct job *, int, int);
+long long	 job_int(const struct job *, int, int);
 int		 job_is_null(const struct job *, int, int);
 void		 job_wakeup(struct job *);
 
@@ -298,6 +303,30 @@ void			 scrape_queue_tick(enum metrics_queue, u_int64_t);
 
 /* webapp.c: the page and its assets, built once in the parent. */
 int	webapp_init(void);
+
+/* A SHA-256 entity tag, quoted, with "-gz" for the gzip form. */
+#define WEBAPP_ETAG_MAX		(64 + 2 + sizeof("-gz"))
+
+/*
+ * One response body in both forms: as compiled in, and gzip'd once at
+ * start-up. The two forms are two representations with two entity tags.
+ */
+struct webapp_body {
+	const void	*data;
+	size_t		 len;
+	const char	*etag;
+	unsigned char	*gz;
+	size_t		 gz_len;
+	char		 gz_etag[WEBAPP_ETAG_MAX];
+};
+
+int	webapp_body_init(struct webapp_body *, const void *, size_t,
+	    const char *);
+void	webapp_send(struct http_request *, const struct webapp_body *,
+	    const char *);
+
+/* apidocs.c: the OpenAPI document and its page, built once in the parent. */
+int	apidocs_init(void);
 
 /*
  * auth.c: who may call a protected endpoint. The steps of every

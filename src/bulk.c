@@ -24,7 +24,6 @@
 #include "log.h"
 #include "reaction.h"
 
-#define DECIMAL_BASE		10
 #define PG_TRUE			"t"
 #define IDS_SEPARATOR		'\n'
 
@@ -157,8 +156,7 @@ bulk_deleted(struct http_request *req, const struct job *job)
 		return;
 	}
 
-	deleted = strtoll(job_value(job, 0, BULK_DEL_COL_DELETED), NULL,
-	    DECIMAL_BASE);
+	deleted = job_int(job, 0, BULK_DEL_COL_DELETED);
 
 	(void)json_out_init(&out);
 	json_open(&out, NULL);

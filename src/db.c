@@ -40,6 +40,7 @@
 
 #include "app.h"
 #include "assets.h"
+#include "encoding.h"
 #include "log.h"
 
 /*
@@ -313,9 +314,8 @@ static u_int64_t
 db_dial_limit(const char *conninfo)
 {
 	PQconninfoOption	*opts, *o;
-	unsigned long long	 secs;
+	uint64_t		 secs;
 	u_int64_t		 ms;
-	char			*end;
 
 	ms = DB_DIAL_MAX_MS;
 	if ((opts = PQconninfoParse(conninfo, NULL)) == NULL)
@@ -324,10 +324,8 @@ db_dial_limit(const char *conninfo)
 	for (o = opts; o->keyword != NULL; o++) {
 		if (o->val == NULL || strcmp(o->keyword, "connect_timeout"))
 			continue;
-		errno = 0;
-		secs = strtoull(o->val, &end, 10);
-		if (errno == 0 && *end == '\0' && secs > 0 &&
-		    secs < DB_DIAL_MAX_MS / 1000)
+		if (enc_decimal(o->val, strlen(o->val),
+		    DB_DIAL_MAX_MS / 1000 - 1, &secs) == 0 && secs > 0)
 			ms = secs * 1000;
 	}
 

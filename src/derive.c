@@ -11,9 +11,9 @@
  * once after an upload), claims one due row of derivative_jobs with SKIP
  * LOCKED, pushing its due time out by a lease so that a worker that dies
  * mid-job leaves it to another later. The job fetches the original from
- * storage into memory (at most MAX_UPLOAD_BYTES), runs the decoders in a
- * Kore task (derive_media.c's, on a task thread: the event loop never
- * waits on a decoder), and stores the WebP thumbnail and preview under
+ * storage into memory (at most MAX_UPLOAD_BYTES), runs the decoders
+ * (derive_media.h) in a Kore task, on a task thread: the event loop never
+ * waits on a decoder. It stores the WebP thumbnail and preview under
  * keys made from the reaction's id, each with an intent in
  * storage_deletions first, as uploads do. One statement then records them
  * on the row and drops the intents and the job; if the row went meanwhile
@@ -37,6 +37,7 @@
 
 #include <kore/tasks.h>
 
+#include "encoding.h"
 #include "log.h"
 #include "media.h"
 
@@ -55,6 +56,69 @@
 /* Intents outlast the longest PUT, as an upload's do (upload.c). */
 #define INTENT_GRACE		"15 minutes"
 
+/*
+ * The queue's statements. A claim leases one due job (its due time pushed
+ * out by LEASE) with what the fetch needs of its reaction.
+ */
+#define BACKFILL_SQL							\
+	"INSERT INTO derivative_jobs (reaction_id) "			\
+	"SELECT id FROM reactions WHERE derived_at IS NULL "		\
+	"ON CONFLICT DO NOTHING"
+#define CLAIM_SQL							\
+	"WITH c AS (SELECT reaction_id FROM derivative_jobs "		\
+	"WHERE due_at <= now() ORDER BY due_at LIMIT 1 "		\
+	"FOR UPDATE SKIP LOCKED), "					\
+	"u AS (UPDATE derivative_jobs j SET attempts = j.attempts + 1, " \
+	"due_at = now() + interval '" LEASE "' FROM c "			\
+	"WHERE j.reaction_id = c.reaction_id "				\
+	"RETURNING j.reaction_id, j.attempts) "				\
+	"SELECT u.reaction_id, u.attempts, r.object_key, r.media_type, " \
+	"r.size_bytes FROM u JOIN reactions r ON r.id = u.reaction_id"
+/* A file the decoders refused: derived, without a thumbnail. */
+#define REFUSED_SQL							\
+	"WITH r AS (UPDATE reactions SET derived_at = now(), "		\
+	"duration_ms = $2::bigint, "					\
+	"width = coalesce($3::integer, width), "			\
+	"height = coalesce($4::integer, height) "			\
+	"WHERE id = $1::uuid RETURNING id) "				\
+	"DELETE FROM derivative_jobs WHERE reaction_id = $1::uuid"
+/* The intents of the derivatives about to be stored ($2 may be NULL). */
+#define INTENTS_SQL							\
+	"INSERT INTO storage_deletions (object_key, due_at) "		\
+	"SELECT k, now() + interval '" INTENT_GRACE "' "		\
+	"FROM unnest(ARRAY[$1, $2]) k WHERE k IS NOT NULL "		\
+	"ON CONFLICT (object_key) DO UPDATE SET due_at = EXCLUDED.due_at"
+/*
+ * The derivatives recorded on the row, their intents dropped and the job
+ * done; if the row went meanwhile, the intents are made due instead (the
+ * sweeper removes the objects). The count says which.
+ */
+#define RECORD_SQL							\
+	"WITH r AS (UPDATE reactions SET "				\
+	"thumbnail_key = $2, thumbnail_sha256 = $3, "			\
+	"thumbnail_size = $4::bigint, thumbnail_width = $5::integer, "	\
+	"thumbnail_height = $6::integer, preview_key = $7, "		\
+	"preview_sha256 = $8, preview_size = $9::bigint, "		\
+	"preview_width = $10::integer, preview_height = $11::integer, "	\
+	"preview_frames = $12::integer, duration_ms = $13::bigint, "	\
+	"phash = coalesce(phash, $14::bigint), "			\
+	"width = coalesce($15::integer, width), "			\
+	"height = coalesce($16::integer, height), derived_at = now() "	\
+	"WHERE id = $1::uuid RETURNING id), "				\
+	"gone AS (DELETE FROM storage_deletions "			\
+	"WHERE object_key IN ($2, coalesce($7, '')) "			\
+	"AND EXISTS (SELECT 1 FROM r)), "				\
+	"due AS (UPDATE storage_deletions SET due_at = now() "		\
+	"WHERE object_key IN ($2, coalesce($7, '')) "			\
+	"AND NOT EXISTS (SELECT 1 FROM r)), "				\
+	"done AS (DELETE FROM derivative_jobs WHERE reaction_id = $1::uuid) " \
+	"SELECT count(*) FROM r"
+/* Storage or the database failed: again later, doubling up to an hour. */
+#define RETRY_SQL							\
+	"UPDATE derivative_jobs SET due_at = now() + "			\
+	"least(interval '1 hour', interval '2 seconds' * "		\
+	"power(2, least(attempts, 12))) WHERE reaction_id = $1::uuid"
+
 #define KEY_PREFIX		"derivatives/"
 #define THUMB_NAME		"thumbnail.webp"
 #define PREVIEW_NAME		"preview.webp"
@@ -62,8 +126,6 @@
 
 #define SHA256_BYTES		32
 #define SHA256_HEX_LEN		(2 * SHA256_BYTES)
-#define NIBBLE_BITS		4
-#define NIBBLE_MASK		0x0f
 #define NUMBER_TEXT_MAX		24
 #define ID_MAX			64
 #define MIME_MAX		32
@@ -423,9 +485,7 @@ step_backfill(struct http_request *req, struct job *job)
 {
 	(void)req;
 
-	job_query(job, "INSERT INTO derivative_jobs (reaction_id) "
-	    "SELECT id FROM reactions WHERE derived_at IS NULL "
-	    "ON CONFLICT DO NOTHING", 0);
+	job_query(job, BACKFILL_SQL, 0);
 	job_tolerate(job, JOB_ANY_SQLSTATE);
 	return (STEP_WAIT);
 }
@@ -447,16 +507,7 @@ step_claim(struct http_request *req, struct job *job)
 {
 	(void)req;
 
-	job_query(job,
-	    "WITH c AS (SELECT reaction_id FROM derivative_jobs "
-	    "WHERE due_at <= now() ORDER BY due_at LIMIT 1 "
-	    "FOR UPDATE SKIP LOCKED), "
-	    "u AS (UPDATE derivative_jobs j SET attempts = j.attempts + 1, "
-	    "due_at = now() + interval '" LEASE "' FROM c "
-	    "WHERE j.reaction_id = c.reaction_id "
-	    "RETURNING j.reaction_id, j.attempts) "
-	    "SELECT u.reaction_id, u.attempts, r.object_key, r.media_type, "
-	    "r.size_bytes FROM u JOIN reactions r ON r.id = u.reaction_id", 0);
+	job_query(job, CLAIM_SQL, 0);
 	job_tolerate(job, JOB_ANY_SQLSTATE);
 	return (STEP_WAIT);
 }
@@ -475,11 +526,11 @@ step_fetch(struct http_request *req, struct job *job)
 
 	d->claimed = 1;
 	(void)kore_strlcpy(d->id, job_value(job, 0, 0), sizeof(d->id));
-	d->attempt = atoi(job_value(job, 0, 1));
+	d->attempt = (int)job_int(job, 0, 1);
 	(void)kore_strlcpy(d->key, job_value(job, 0, 2), sizeof(d->key));
 	if (media_type_from_mime(job_value(job, 0, 3), &d->type) == -1)
 		return (derive_retry(job, "media_type"));
-	size = strtoull(job_value(job, 0, 4), NULL, 10);
+	size = job_int(job, 0, 4);
 
 	n = snprintf(d->thumb_key, sizeof(d->thumb_key),
 	    KEY_PREFIX "%s/" THUMB_NAME, d->id);
@@ -563,14 +614,8 @@ step_decoded(struct http_request *req, struct job *job)
 		    (unsigned)r->height);
 		(void)snprintf(duration, sizeof(duration), "%" PRId64,
 		    r->duration_ms);
-		job_query(job,
-		    "WITH r AS (UPDATE reactions SET derived_at = now(), "
-		    "duration_ms = $2::bigint, "
-		    "width = coalesce($3::integer, width), "
-		    "height = coalesce($4::integer, height) "
-		    "WHERE id = $1::uuid RETURNING id) "
-		    "DELETE FROM derivative_jobs WHERE reaction_id = $1::uuid",
-		    4, d->id, r->duration_ms >= 0 ? duration : NULL,
+		job_query(job, REFUSED_SQL, 4, d->id,
+		    r->duration_ms >= 0 ? duration : NULL,
 		    video && r->width > 0 ? width : NULL,
 		    video && r->height > 0 ? height : NULL);
 		job_tolerate(job, JOB_ANY_SQLSTATE);
@@ -584,11 +629,8 @@ step_decoded(struct http_request *req, struct job *job)
 		derive_sha256(r->preview, r->preview_len, d->preview_sha);
 
 	d->phase = PHASE_PUT_THUMB;
-	job_query(job, "INSERT INTO storage_deletions (object_key, due_at) "
-	    "SELECT k, now() + interval '" INTENT_GRACE "' "
-	    "FROM unnest(ARRAY[$1, $2]) k WHERE k IS NOT NULL "
-	    "ON CONFLICT (object_key) DO UPDATE SET due_at = EXCLUDED.due_at",
-	    2, d->thumb_key, r->preview != NULL ? d->preview_key : NULL);
+	job_query(job, INTENTS_SQL, 2, d->thumb_key,
+	    r->preview != NULL ? d->preview_key : NULL);
 	return (STEP_WAIT);
 }
 
@@ -654,26 +696,7 @@ step_store(struct http_request *req, struct job *job)
 	(void)snprintf(n[9], sizeof(n[9]), "%u", (unsigned)r->width);
 	(void)snprintf(n[10], sizeof(n[10]), "%u", (unsigned)r->height);
 
-	job_query(job,
-	    "WITH r AS (UPDATE reactions SET "
-	    "thumbnail_key = $2, thumbnail_sha256 = $3, "
-	    "thumbnail_size = $4::bigint, thumbnail_width = $5::integer, "
-	    "thumbnail_height = $6::integer, preview_key = $7, "
-	    "preview_sha256 = $8, preview_size = $9::bigint, "
-	    "preview_width = $10::integer, preview_height = $11::integer, "
-	    "preview_frames = $12::integer, duration_ms = $13::bigint, "
-	    "phash = coalesce(phash, $14::bigint), "
-	    "width = coalesce($15::integer, width), "
-	    "height = coalesce($16::integer, height), derived_at = now() "
-	    "WHERE id = $1::uuid RETURNING id), "
-	    "gone AS (DELETE FROM storage_deletions "
-	    "WHERE object_key IN ($2, coalesce($7, '')) "
-	    "AND EXISTS (SELECT 1 FROM r)), "
-	    "due AS (UPDATE storage_deletions SET due_at = now() "
-	    "WHERE object_key IN ($2, coalesce($7, '')) "
-	    "AND NOT EXISTS (SELECT 1 FROM r)), "
-	    "done AS (DELETE FROM derivative_jobs WHERE reaction_id = $1::uuid) "
-	    "SELECT count(*) FROM r", 16,
+	job_query(job, RECORD_SQL, 16,
 	    d->id, d->thumb_key, d->thumb_sha, n[0], n[1], n[2],
 	    r->preview != NULL ? d->preview_key : NULL,
 	    r->preview != NULL ? d->preview_sha : NULL,
@@ -728,10 +751,7 @@ derive_retry(struct job *job, const char *what)
 	    d->id, d->attempt, what, job->storage_status);
 	d->outcome = OUTCOME_RETRY;
 
-	job_query(job, "UPDATE derivative_jobs SET due_at = now() + "
-	    "least(interval '1 hour', interval '2 seconds' * "
-	    "power(2, least(attempts, 12))) WHERE reaction_id = $1::uuid",
-	    1, d->id);
+	job_query(job, RETRY_SQL, 1, d->id);
 	job_tolerate(job, JOB_ANY_SQLSTATE);
 	/* Nothing after the retry's own statement. */
 	derive_last_step(job);
@@ -749,17 +769,12 @@ derive_last_step(struct job *job)
 static void
 derive_sha256(const u_int8_t *buf, size_t len, char *out)
 {
-	static const char	 hex[] = "0123456789abcdef";
 	unsigned char		 md[EVP_MAX_MD_SIZE];
-	unsigned int		 mdlen, i;
+	unsigned int		 mdlen;
 
 	if (EVP_Digest(buf, len, md, &mdlen, EVP_sha256(), NULL) != 1 ||
 	    mdlen != SHA256_BYTES)
 		fatal("derive_sha256: EVP_Digest");
 
-	for (i = 0; i < mdlen; i++) {
-		out[2 * i] = hex[md[i] >> NIBBLE_BITS];
-		out[2 * i + 1] = hex[md[i] & NIBBLE_MASK];
-	}
-	out[SHA256_HEX_LEN] = '\0';
+	(void)enc_hex_encode(md, mdlen, out);
 }

@@ -77,7 +77,6 @@ static const char export_sql[] =
 #define HEADER_VALUE_MAX	256
 #define NUMBER_TEXT_MAX		24
 #define STAMP_MAX		32
-#define DECIMAL_BASE		10
 #define US_PER_S		1000000
 
 int	export_tar(struct http_request *);
@@ -297,6 +296,7 @@ export_objects(struct http_request *req, struct job *job)
 	uint8_t			 pad[TAR_BLOCK];
 	char			 name[EXPORT_FILE_MAX];
 	size_t			 got;
+	time_t			 mtime;
 
 	if (st->phase == EXPORT_RELAYED) {
 		got = request_ctx(req)->bytes_out - st->before;
@@ -321,10 +321,9 @@ export_objects(struct http_request *req, struct job *job)
 	}
 
 	st->expect = export_object_size(job, st->index);
+	mtime = (time_t)(job_int(job, st->index, RC_CREATED_US) / US_PER_S);
 	if (export_file_name(job, st->index, name, sizeof(name)) == -1 ||
-	    tar_header(st->block, name, st->expect,
-	    (time_t)(strtoll(job_value(job, st->index, RC_CREATED_US), NULL,
-	    DECIMAL_BASE) / US_PER_S)) == -1) {
+	    tar_header(st->block, name, st->expect, mtime) == -1) {
 		export_cut(req, st, "header");
 		return (STEP_DONE);
 	}
@@ -395,8 +394,7 @@ export_json(const struct job *job, struct export_state *st,
 		id = job_value(job, st->rows - 1, RC_ID);
 		if (uuid_from_text(id, strlen(id), c.id) == -1)
 			return (-1);
-		c.created_us = strtoll(job_value(job, st->rows - 1,
-		    RC_CREATED_US), NULL, DECIMAL_BASE);
+		c.created_us = job_int(job, st->rows - 1, RC_CREATED_US);
 		cursor_filter_hash(LISTING_EXPORT_CANONICAL,
 		    strlen(LISTING_EXPORT_CANONICAL), c.filter_hash);
 		if (cursor_encode(reaction_cursor_key(), CURSOR_KEY_BYTES, &c,
@@ -454,7 +452,7 @@ export_file_name(const struct job *job, int row, char *out, size_t outlen)
 static uint64_t
 export_object_size(const struct job *job, int row)
 {
-	return (strtoull(job_value(job, row, RC_SIZE), NULL, DECIMAL_BASE));
+	return (job_int(job, row, RC_SIZE));
 }
 
 /* The object's bytes follow its header, which is queued already. */

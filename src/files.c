@@ -191,7 +191,7 @@ file_respond(struct http_request *req, struct job *job)
 	reaction_path_id(req, id);
 	(void)kore_strlcpy(fr->media_type, job_value(job, 0, FC_MEDIA_TYPE),
 	    sizeof(fr->media_type));
-	fr->size = strtoull(job_value(job, 0, FC_SIZE), NULL, 10);
+	fr->size = job_int(job, 0, FC_SIZE);
 	(void)snprintf(fr->etag, sizeof(fr->etag), "\"%s\"",
 	    job_value(job, 0, FC_SHA256));
 

@@ -18,6 +18,9 @@
 int	health(struct http_request *);
 int	ready(struct http_request *);
 
+/* The least the database can answer: a connection that works. */
+#define READY_SQL	"SELECT 1"
+
 struct readiness {
 	int	database_ok;
 };
@@ -55,7 +58,7 @@ ready_database(struct http_request *req, struct job *job)
 	(void)req;
 
 	/* A failure here is an answer ("error"), not a reason to give up. */
-	job_query(job, "SELECT 1", 0);
+	job_query(job, READY_SQL, 0);
 	job_tolerate(job, JOB_ANY_SQLSTATE);
 	return (STEP_WAIT);
 }

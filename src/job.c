@@ -33,6 +33,8 @@
 #include "app.h"
 #include "log.h"
 
+#define JOB_DECIMAL_BASE	10
+
 enum poll_result {
 	POLL_SLEEP,
 	POLL_READY,
@@ -287,6 +289,16 @@ const char *
 job_value(const struct job *job, int row, int col)
 {
 	return (PQgetvalue(job->result, row, col));
+}
+
+/*
+ * A column read as a number: PostgreSQL writes integers as plain
+ * decimals, so the text is one (a NULL, an empty string, reads as 0).
+ */
+long long
+job_int(const struct job *job, int row, int col)
+{
+	return (strtoll(job_value(job, row, col), NULL, JOB_DECIMAL_BASE));
 }
 
 int

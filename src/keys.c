@@ -89,6 +89,7 @@ static enum step_result	key_delete_start(struct http_request *, struct job *);
 static enum step_result	key_delete_reply(struct http_request *, struct job *);
 
 static void	key_members(struct json_out *, const struct job *, int);
+static void	key_item(struct json_out *, int, const void *);
 static void	key_path_id(struct http_request *, char [UUID_TEXT_LEN + 1]);
 
 static const step_fn key_create_steps[] = {
@@ -249,24 +250,7 @@ key_list_start(struct http_request *req, struct job *job)
 static enum step_result
 key_list_reply(struct http_request *req, struct job *job)
 {
-	struct json_out	out;
-	int		i, rows;
-
-	rows = job_rows(job);
-
-	(void)json_out_init(&out);
-	json_open(&out, NULL);
-	json_array_open(&out, "items");
-	for (i = 0; i < rows; i++) {
-		json_open(&out, NULL);
-		key_members(&out, job, i);
-		json_close(&out);
-	}
-	json_array_close(&out);
-	json_close(&out);
-
-	reply_json(req, HTTP_STATUS_OK, &out);
-	json_out_free(&out);
+	reply_items(req, job_rows(job), key_item, job);
 	return (STEP_DONE);
 }
 
@@ -309,6 +293,12 @@ key_members(struct json_out *out, const struct job *job, int row)
 	else
 		json_put_string(out, "last_used_at",
 		    job_value(job, row, KC_LAST_USED_AT));
+}
+
+static void
+key_item(struct json_out *out, int row, const void *job)
+{
+	key_members(out, job, row);
 }
 
 /* The route's regex has admitted only a canonical id after the path. */

@@ -108,6 +108,10 @@ kore_parent_configure(int argc, char **argv)
 		log_error("event=startup_failed reason=webapp");
 		exit(EXIT_FAILURE);
 	}
+	if (apidocs_init() == -1) {
+		log_error("event=startup_failed reason=apidocs");
+		exit(EXIT_FAILURE);
+	}
 
 	for (waited = 0;; waited += DB_STARTUP_RETRY_SECONDS) {
 		if (db_migrate(app_config.database_conninfo, err,

@@ -51,8 +51,7 @@ reaction_fields(struct json_out *out, const struct job *job, int row)
 	json_put_string(out, "title", job_value(job, row, RC_TITLE));
 	reaction_tags(out, job_value(job, row, RC_TAGS));
 	json_put_string(out, "media_type", job_value(job, row, RC_MEDIA_TYPE));
-	json_put_int(out, "size_bytes",
-	    strtoll(job_value(job, row, RC_SIZE), NULL, 10));
+	json_put_int(out, "size_bytes", job_int(job, row, RC_SIZE));
 	reaction_dimension(out, "width", job, row, RC_WIDTH);
 	reaction_dimension(out, "height", job, row, RC_HEIGHT);
 	json_put_string(out, "sha256", job_value(job, row, RC_SHA256));
@@ -169,5 +168,5 @@ reaction_dimension(struct json_out *out, const char *key,
 		return;
 	}
 
-	json_put_int(out, key, strtoll(job_value(job, row, col), NULL, 10));
+	json_put_int(out, key, job_int(job, row, col));
 }

@@ -39,6 +39,11 @@
 
 /* A list page without items, for a query that cannot match. */
 #define LIST_EMPTY_JSON		"{\"items\":[],\"next_cursor\":null}"
+#define LIST_EMPTY_TOTAL_JSON	\
+	"{\"items\":[],\"next_cursor\":null,\"total\":0}"
+
+/* The one column of count_sql. */
+#define COUNT_COL_TOTAL		0
 
 /*
  * The filters of list and random, as bound parameters $1..$5: included
@@ -99,6 +104,16 @@ static const char list_oldest_sql[] =
     "AND ($6::bigint IS NULL OR (r.created_at, r.id) > "
     "(" CURSOR_TIME_SQL ", $7::uuid)) "
     "ORDER BY r.created_at ASC, r.id ASC LIMIT $8::integer";
+
+/*
+ * The total of what the list's filters match (count=true), with the
+ * filters bound as random_sql binds them: no cursor, no limit, so every
+ * page of one search has the same total. Its own statement, run only when
+ * asked: counting walks every match, which a page of 30 never does.
+ */
+static const char count_sql[] =
+    "SELECT count(*) FROM reactions r WHERE " INCLUDE_SQL
+    ANY_FILTERS_SQL(6, 7, 8, 9, 10, 11, 12, 13) FILTERS_SQL;
 
 /*
  * One pass over the matching ids, keeping the one with the smallest
@@ -254,6 +269,9 @@ int	reaction_delete(struct http_request *);
 
 struct list_state {
 	struct listing_query	query;
+	struct query_params	tp;		/* bound in list_bind */
+	int			bound;
+	int64_t			total;		/* count_sql's, with count */
 };
 
 struct random_state {
@@ -272,6 +290,7 @@ struct delete_state {
 static enum step_result	read_start(struct http_request *, struct job *);
 static enum step_result	read_reply(struct http_request *, struct job *);
 static enum step_result	list_start(struct http_request *, struct job *);
+static enum step_result	list_bind(struct http_request *, struct job *);
 static enum step_result	list_query(struct http_request *, struct job *);
 static enum step_result	list_reply(struct http_request *, struct job *);
 static enum step_result	random_start(struct http_request *, struct job *);
@@ -289,6 +308,7 @@ static enum step_result	reaction_by_id(struct http_request *, struct job *,
 
 static int	list_cursor(const struct listing_query *, const struct job *,
 		    int, char *, size_t);
+static void	list_cleanup(struct job *);
 static enum step_result	tags_expand(struct job *, const struct tag_query *);
 static int	tags_bind(struct http_request *, const struct job *,
 		    const struct tag_query *, struct query_params *);
@@ -307,6 +327,7 @@ static const step_fn read_steps[] = {
 static const step_fn list_steps[] = {
 	AUTH_STEPS_FULL,
 	list_start,
+	list_bind,
 	list_query,
 	list_reply,
 	NULL,
@@ -408,26 +429,71 @@ list_start(struct http_request *req, struct job *job)
 	return (tags_expand(job, &state->query.filter.tags));
 }
 
+/*
+ * The tags bound once for both queries (the expansion's result is gone
+ * after the next one), then the count when it was asked for.
+ */
+static enum step_result
+list_bind(struct http_request *req, struct job *job)
+{
+	struct list_state	*state = job->data;
+	struct listing_query	*lq = &state->query;
+	struct query_params	*tp = &state->tp;
+	const char		*p_q, *p_mt, *p_sha;
+
+	if (tags_bind(req, job, &lq->filter.tags, tp) == -1)
+		return (STEP_DONE);
+	state->bound = 1;
+	job_on_free(job, list_cleanup);
+
+	/* A group nothing can satisfy: no page to ask for, nothing counted. */
+	if (tp->none) {
+		if (lq->count) {
+			reply_json_text(req, HTTP_STATUS_OK,
+			    LIST_EMPTY_TOTAL_JSON,
+			    sizeof(LIST_EMPTY_TOTAL_JSON) - 1);
+		} else {
+			reply_json_text(req, HTTP_STATUS_OK, LIST_EMPTY_JSON,
+			    sizeof(LIST_EMPTY_JSON) - 1);
+		}
+		return (STEP_DONE);
+	}
+
+	if (!lq->count)
+		return (STEP_NEXT);
+
+	filter_params(&lq->filter, &p_q, &p_mt, &p_sha);
+	job_query(job, count_sql, 13, tp->include, tp->exclude, p_q, p_mt,
+	    p_sha, tp->any[0], tp->any[1], tp->any[2], tp->any[3], tp->any[4],
+	    tp->any[5], tp->any[6], tp->any[7]);
+	return (STEP_WAIT);
+}
+
 static enum step_result
 list_query(struct http_request *req, struct job *job)
 {
 	struct list_state	*state = job->data;
 	struct listing_query	*lq = &state->query;
-	struct query_params	 tp;
+	struct query_params	*tp = &state->tp;
 	char			 us[NUMBER_TEXT_MAX];
 	char			 limit[NUMBER_TEXT_MAX];
 	char			 id[UUID_TEXT_LEN + 1];
 	const char		*p_q, *p_mt, *p_sha, *p_us, *p_id;
+	char			*end;
 
-	if (tags_bind(req, job, &lq->filter.tags, &tp) == -1)
-		return (STEP_DONE);
-
-	/* A group nothing can satisfy: no page to ask for. */
-	if (tp.none) {
-		query_params_free(&tp);
-		reply_json_text(req, HTTP_STATUS_OK, LIST_EMPTY_JSON,
-		    sizeof(LIST_EMPTY_JSON) - 1);
-		return (STEP_DONE);
+	/* count(*) is one row and a number: anything else is the server's. */
+	if (lq->count) {
+		end = NULL;
+		if (job_rows(job) == 1 && !job_is_null(job, 0, COUNT_COL_TOTAL))
+			state->total = strtoll(job_value(job, 0,
+			    COUNT_COL_TOTAL), &end, DECIMAL_BASE);
+		if (end == NULL || *end != '\0' || state->total < 0) {
+			log_error("event=list_count_failed request_id=%s",
+			    request_ctx(req)->id);
+			reply_error(req, HTTP_STATUS_INTERNAL_ERROR, "internal",
+			    "internal error");
+			return (STEP_DONE);
+		}
 	}
 
 	filter_params(&lq->filter, &p_q, &p_mt, &p_sha);
@@ -446,10 +512,9 @@ list_query(struct http_request *req, struct job *job)
 
 	/* The values are copied: the parameters can go at once. */
 	job_query(job, lq->sort == CURSOR_SORT_OLDEST ? list_oldest_sql :
-	    list_newest_sql, 16, tp.include, tp.exclude, p_q, p_mt, p_sha,
-	    p_us, p_id, limit, tp.any[0], tp.any[1], tp.any[2], tp.any[3],
-	    tp.any[4], tp.any[5], tp.any[6], tp.any[7]);
-	query_params_free(&tp);
+	    list_newest_sql, 16, tp->include, tp->exclude, p_q, p_mt, p_sha,
+	    p_us, p_id, limit, tp->any[0], tp->any[1], tp->any[2], tp->any[3],
+	    tp->any[4], tp->any[5], tp->any[6], tp->any[7]);
 	return (STEP_WAIT);
 }
 
@@ -480,6 +545,8 @@ list_reply(struct http_request *req, struct job *job)
 	} else {
 		json_put_null(&out, "next_cursor");
 	}
+	if (lq->count)
+		json_put_int(&out, "total", state->total);
 	json_close(&out);
 
 	reply_json(req, HTTP_STATUS_OK, &out);
@@ -733,6 +800,15 @@ list_cursor(const struct listing_query *lq, const struct job *job, int row,
 	    outlen));
 }
 
+static void
+list_cleanup(struct job *job)
+{
+	struct list_state	*state = job->data;
+
+	if (state->bound)
+		query_params_free(&state->tp);
+}
+
 /*
  * Look up what the query's patterns match (the next step reads it), or
  * go straight on when it has none.
@@ -791,8 +867,7 @@ tags_bind(struct http_request *req, const struct job *job,
 	}
 
 	for (i = 0; i < rows; i++) {
-		slot = strtol(job_value(job, i, EXPAND_COL_SLOT), NULL,
-		    DECIMAL_BASE) - 1;
+		slot = job_int(job, i, EXPAND_COL_SLOT) - 1;
 		if (slot < 0 || (size_t)slot >= q->npatterns)
 			fatal("tags_bind: slot %ld", slot);
 		name = job_value(job, i, EXPAND_COL_NAME);

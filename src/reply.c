@@ -63,6 +63,29 @@ reply_json(struct http_request *req, int status, struct json_out *out)
 	reply_send(req, status, body, len);
 }
 
+/* 200 with {"items": [...]}: rows objects, each filled by item. */
+void
+reply_items(struct http_request *req, int rows, reply_item_fn item,
+    const void *arg)
+{
+	struct json_out	out;
+	int		i;
+
+	(void)json_out_init(&out);
+	json_open(&out, NULL);
+	json_array_open(&out, "items");
+	for (i = 0; i < rows; i++) {
+		json_open(&out, NULL);
+		item(&out, i, arg);
+		json_close(&out);
+	}
+	json_array_close(&out);
+	json_close(&out);
+
+	reply_json(req, HTTP_STATUS_OK, &out);
+	json_out_free(&out);
+}
+
 /* A JSON body that is already text. */
 void
 reply_json_text(struct http_request *req, int status, const char *body,

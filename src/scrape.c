@@ -214,6 +214,8 @@ metrics_scrape(struct http_request *req)
 	struct metrics_routes	 routes;
 	struct metrics_build	 build;
 	struct expo		 e;
+	char			*text;
+	size_t			 len;
 
 	ctx = request_ctx(req);
 	if (!cidr_list_contains(&app_config.metrics_allowed, ctx->client_ip)) {
@@ -236,24 +238,23 @@ metrics_scrape(struct http_request *req)
 	build.revision = app_config.build_revision;
 
 	expo_init(&e, SCRAPE_BODY_MAX);
-	if (metrics_render(&e, total, slots, nslots, &routes,
-	    DB_WORKER_CONNECTIONS, &build) == -1) {
+	(void)metrics_render(&e, total, slots, nslots, &routes,
+	    DB_WORKER_CONNECTIONS, &build);
+	kore_free(total);
+	if (expo_finish(&e, &text, &len) == -1) {
 		log_error("event=metrics_failed reason=render");
-		expo_free(&e);
-		kore_free(total);
 		reply_error(req, HTTP_STATUS_INTERNAL_ERROR, "internal",
 		    "internal error");
 		return (KORE_RESULT_OK);
 	}
-	kore_free(total);
 
 	reply_common_headers(req);
 	http_response_header(req, "content-type", EXPO_CONTENT_TYPE);
 	http_response_header(req, "cache-control", "no-store");
 	if (req->method == HTTP_METHOD_GET)
-		ctx->bytes_out = e.len;
-	http_response(req, HTTP_STATUS_OK, e.buf, e.len);
-	expo_free(&e);
+		ctx->bytes_out = len;
+	http_response(req, HTTP_STATUS_OK, text, len);
+	free(text);
 
 	return (KORE_RESULT_OK);
 }

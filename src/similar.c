@@ -75,8 +75,7 @@ similar_items(struct json_out *out, const char *key, const struct job *job)
 	json_array_open(out, key);
 	for (row = 0; row < job_rows(job); row++) {
 		json_open(out, NULL);
-		json_put_int(out, "distance",
-		    strtoll(job_value(job, row, RC_COUNT), NULL, 10));
+		json_put_int(out, "distance", job_int(job, row, RC_COUNT));
 		reaction_json(out, "reaction", job, row);
 		json_close(out);
 	}

@@ -34,6 +34,7 @@
 #include <kore/http.h>
 #include <kore/curl.h>
 
+#include "buf.h"
 #include "config.h"
 #include "log.h"
 #include "metrics.h"
@@ -113,9 +114,6 @@ struct storage_request {
 /* "bytes=" and two 64-bit numbers. */
 #define RANGE_HEADER_MAX	64
 
-/* A fetch's buffer starts at this and doubles, up to its maximum. */
-#define FETCH_INITIAL		(256 * 1024)
-
 /* The state of one call, owned by its caller until storage_call_free(). */
 struct storage_call {
 	struct kore_curl	 curl;
@@ -136,12 +134,8 @@ struct storage_call {
 	size_t			 body_off;
 	size_t			 discarded;
 
-	/* GET into memory (storage_fetch), malloc'd, at most fetch_max. */
-	uint8_t			*fetched;
-	size_t			 fetched_len;
-	size_t			 fetched_cap;
-	size_t			 fetch_max;
-	int			 fetch_refused;
+	/* GET into memory (storage_fetch), at most fetched.max bytes. */
+	struct buf		 fetched;
 	/* A PUT of bytes still arriving, paused while it has sent them all. */
 	struct storage_source	*source;
 	int			 source_paused;
@@ -405,7 +399,7 @@ storage_fetch(const char *key, size_t max, storage_done_fn done, void *arg)
 	if ((call = storage_start(&sr, done, arg)) == NULL)
 		return (NULL);
 
-	call->fetch_max = max;
+	buf_init(&call->fetched, max, 0);
 	h = call->curl.handle;
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, fetch_write);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, call);
@@ -472,18 +466,15 @@ storage_put_source(const char *key, const char *upload_id,
 uint8_t *
 storage_call_take_body(struct storage_call *call, size_t *len)
 {
-	uint8_t		*body;
+	char		*body;
 
 	*len = 0;
-	if (call->result != STORAGE_OK || call->fetched == NULL)
+	if (call->result != STORAGE_OK || call->fetched.data == NULL)
+		return (NULL);
+	if (buf_finish(&call->fetched, &body, len) == -1)
 		return (NULL);
 
-	body = call->fetched;
-	*len = call->fetched_len;
-	call->fetched = NULL;
-	call->fetched_len = call->fetched_cap = 0;
-
-	return (body);
+	return ((uint8_t *)body);
 }
 
 /* More of the source is ready: a transfer paused for it goes on. */
@@ -711,7 +702,7 @@ static void
 storage_destroy(struct storage_call *call)
 {
 	kore_curl_cleanup(&call->curl);
-	free(call->fetched);
+	buf_free(&call->fetched);
 	if (call->answer != NULL)
 		kore_buf_free(call->answer);
 	kore_free(call->post);
@@ -947,10 +938,10 @@ storage_curl_done(struct kore_curl *curl, void *arg)
 	}
 
 	storage_classify(call);
-	if (call->fetch_refused) {
+	if (call->fetched.failed == BUF_FULL) {
 		call->result = STORAGE_FAILED;
 		log_warn("event=storage_error method=GET reason=too_large "
-		    "max=%zu", call->fetch_max);
+		    "max=%zu", call->fetched.max);
 	}
 	storage_end(call);
 }
@@ -1145,8 +1136,7 @@ static size_t
 fetch_write(char *ptr, size_t size, size_t nmemb, void *arg)
 {
 	struct storage_call	*call = arg;
-	uint8_t			*grown;
-	size_t			 len, cap;
+	size_t			 len;
 	long			 status;
 
 	len = size * nmemb;
@@ -1157,27 +1147,14 @@ fetch_write(char *ptr, size_t size, size_t nmemb, void *arg)
 	if (status != HTTP_STATUS_OK)
 		return (storage_discard(ptr, size, nmemb, arg));
 
-	if (len > call->fetch_max - call->fetched_len) {
-		call->fetch_refused = 1;
+	/* Past the limit (storage_curl_done logs it) or out of memory: cut. */
+	buf_append(&call->fetched, ptr, len);
+	if (call->fetched.failed == BUF_NOMEM) {
+		log_error("event=storage_error reason=out_of_memory");
 		return (0);
 	}
-
-	if (call->fetched_len + len > call->fetched_cap) {
-		cap = call->fetched_cap > 0 ? call->fetched_cap : FETCH_INITIAL;
-		while (cap < call->fetched_len + len)
-			cap *= 2;
-		if (cap > call->fetch_max)
-			cap = call->fetch_max;
-		if ((grown = realloc(call->fetched, cap)) == NULL) {
-			log_error("event=storage_error reason=out_of_memory");
-			return (0);
-		}
-		call->fetched = grown;
-		call->fetched_cap = cap;
-	}
-
-	memcpy(call->fetched + call->fetched_len, ptr, len);
-	call->fetched_len += len;
+	if (call->fetched.failed != BUF_OK)
+		return (0);
 
 	return (len);
 }

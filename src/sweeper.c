@@ -36,6 +36,21 @@
 /* Incomplete uploads aborted for one key in one sweep, at most. */
 #define SWEEP_UPLOADS_MAX	4
 
+/*
+ * Due rows claimed, their next attempt pushed out (doubling up to an
+ * hour) so that a sweep that dies leaves them to a later one; a row is
+ * forgotten once its object is gone.
+ */
+#define SWEEP_CLAIM_SQL							\
+	"UPDATE storage_deletions SET attempts = attempts + 1, "	\
+	"due_at = now() + least(interval '1 hour', "			\
+	"interval '5 seconds' * power(2, least(attempts, 12))) "	\
+	"WHERE object_key IN (SELECT object_key FROM storage_deletions " \
+	"WHERE due_at <= now() ORDER BY due_at LIMIT " SWEEP_BATCH_TEXT	\
+	" FOR UPDATE SKIP LOCKED) RETURNING object_key"
+#define SWEEP_FORGET_SQL						\
+	"DELETE FROM storage_deletions WHERE object_key = $1"
+
 enum sweep_phase {
 	SWEEP_LIST_UPLOADS,
 	SWEEP_UPLOADS_LISTED,
@@ -130,13 +145,7 @@ sweep_claim(struct http_request *req, struct job *job)
 {
 	(void)req;
 
-	job_query(job,
-	    "UPDATE storage_deletions SET attempts = attempts + 1, "
-	    "due_at = now() + least(interval '1 hour', "
-	    "interval '5 seconds' * power(2, least(attempts, 12))) "
-	    "WHERE object_key IN (SELECT object_key FROM storage_deletions "
-	    "WHERE due_at <= now() ORDER BY due_at LIMIT " SWEEP_BATCH_TEXT
-	    " FOR UPDATE SKIP LOCKED) RETURNING object_key", 0);
+	job_query(job, SWEEP_CLAIM_SQL, 0);
 	return (STEP_WAIT);
 }
 
@@ -196,8 +205,7 @@ sweep_next(struct http_request *req, struct job *job)
 		}
 		log_info("event=object_swept key=%s", key);
 		sweep->phase = SWEEP_ROW_FORGOTTEN;
-		job_query(job, "DELETE FROM storage_deletions "
-		    "WHERE object_key = $1", 1, key);
+		job_query(job, SWEEP_FORGET_SQL, 1, key);
 		return (STEP_WAIT);
 	case SWEEP_ROW_FORGOTTEN:
 	default:

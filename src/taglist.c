@@ -25,7 +25,6 @@
 #include "tags.h"
 
 #define NUMBER_TEXT_MAX		24
-#define DECIMAL_BASE		10
 
 /*
  * $1 the LIKE text of the tags that start with the prefix or q (NULL:
@@ -95,6 +94,7 @@ struct tag_rename_state {
 
 static enum step_result	tag_list_start(struct http_request *, struct job *);
 static enum step_result	tag_list_reply(struct http_request *, struct job *);
+static void		tag_item(struct json_out *, int, const void *);
 static enum step_result	tag_rename_start(struct http_request *,
 			    struct job *);
 static enum step_result	tag_rename_reply(struct http_request *,
@@ -160,27 +160,16 @@ tag_list_start(struct http_request *req, struct job *job)
 static enum step_result
 tag_list_reply(struct http_request *req, struct job *job)
 {
-	struct json_out	out;
-	int		i, rows;
-
-	rows = job_rows(job);
-
-	(void)json_out_init(&out);
-	json_open(&out, NULL);
-	json_array_open(&out, "items");
-	for (i = 0; i < rows; i++) {
-		json_open(&out, NULL);
-		json_put_string(&out, "name", job_value(job, i, 0));
-		json_put_int(&out, "count",
-		    strtoll(job_value(job, i, 1), NULL, DECIMAL_BASE));
-		json_close(&out);
-	}
-	json_array_close(&out);
-	json_close(&out);
-
-	reply_json(req, HTTP_STATUS_OK, &out);
-	json_out_free(&out);
+	reply_items(req, job_rows(job), tag_item, job);
 	return (STEP_DONE);
+}
+
+/* A tag and the number of reactions that have it. */
+static void
+tag_item(struct json_out *out, int row, const void *job)
+{
+	json_put_string(out, "name", job_value(job, row, 0));
+	json_put_int(out, "count", job_int(job, row, 1));
 }
 
 static enum step_result
@@ -246,8 +235,7 @@ tag_rename_reply(struct http_request *req, struct job *job)
 		return (STEP_DONE);
 	}
 
-	moved = strtoll(job_value(job, 0, RENAME_COL_MOVED), NULL,
-	    DECIMAL_BASE);
+	moved = job_int(job, 0, RENAME_COL_MOVED);
 	if (moved == 0) {
 		reply_error(req, HTTP_STATUS_NOT_FOUND, "not_found",
 		    "no reaction has that tag");

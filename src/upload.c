@@ -247,8 +247,48 @@ static const step_fn forsake_steps[] = {
 	NULL,
 };
 
+/*
+ * The statements of an upload. An intent is the storage_deletions row of
+ * the object being written: the sweeper removes the object unless the
+ * commit (INSERT_SQL) drops the row with the reaction's insert.
+ */
+#define INTENT_OPEN_SQL							\
+	"INSERT INTO storage_deletions (object_key, due_at) "		\
+	"VALUES ($1, now() + interval '" UPLOAD_INTENT_GRACE "')"
+/* Nothing was left in the bucket: the intent is done. */
+#define INTENT_DROP_SQL							\
+	"DELETE FROM storage_deletions WHERE object_key = $1"
+/* Something may be left: the sweeper takes it now, not after the grace. */
+#define INTENT_DUE_SQL							\
+	"UPDATE storage_deletions SET due_at = now() WHERE object_key = $1"
+
 #define SELECT_BY_SHA256						\
 	"SELECT " REACTION_COLUMNS " FROM reactions r WHERE r.sha256 = $1"
+
+/* The duplicate's object ($2) gone, or left to the sweeper; the winner. */
+#define DUPLICATE_GONE_SQL						\
+	"WITH gone AS (DELETE FROM storage_deletions "			\
+	"WHERE object_key = $2) " SELECT_BY_SHA256
+#define DUPLICATE_DUE_SQL						\
+	"WITH due AS (UPDATE storage_deletions "			\
+	"SET due_at = now() WHERE object_key = $2) " SELECT_BY_SHA256
+
+/*
+ * The commit: the reaction, its intent dropped and its derivative job
+ * queued, in one statement; nothing when a concurrent upload of the same
+ * bytes won (the unique sha256 makes the insert fail).
+ */
+#define INSERT_SQL							\
+	"WITH ins AS ("							\
+	"INSERT INTO reactions (id, title, tags, media_type, size_bytes, " \
+	"width, height, sha256, object_key, phash) VALUES ($1::uuid, $2, " \
+	"CASE WHEN $3 = '' THEN '{}'::text[] "				\
+	"ELSE string_to_array($3, E'\\n') END, $4, $5::bigint, "	\
+	"$6::integer, $7::integer, $8, $9, $10::bigint) RETURNING *), "	\
+	"gone AS (DELETE FROM storage_deletions WHERE object_key = $9), " \
+	"queued AS (INSERT INTO derivative_jobs (reaction_id) "		\
+	"SELECT id FROM ins) "						\
+	"SELECT " REACTION_COLUMNS " FROM ins r"
 
 void
 upload_worker_init(void)
@@ -460,9 +500,7 @@ upload_open(struct http_request *req, struct job *job)
 	(void)req;
 
 	up->opened = 1;
-	job_query(job, "INSERT INTO storage_deletions (object_key, due_at) "
-	    "VALUES ($1, now() + interval '" UPLOAD_INTENT_GRACE "')", 1,
-	    up->key);
+	job_query(job, INTENT_OPEN_SQL, 1, up->key);
 	/* Answered here, even while the body still comes. */
 	job_tolerate(job, JOB_ANY_SQLSTATE);
 	return (STEP_WAIT);
@@ -639,17 +677,7 @@ upload_insert(struct http_request *req, struct job *job)
 	if (listing_tags_join(&up->in.form.tags, tags, sizeof(tags)) == -1)
 		fatal("upload_insert: tags do not fit");
 
-	job_query(job,
-	    "WITH ins AS ("
-	    "INSERT INTO reactions (id, title, tags, media_type, size_bytes, "
-	    "width, height, sha256, object_key, phash) VALUES ($1::uuid, $2, "
-	    "CASE WHEN $3 = '' THEN '{}'::text[] "
-	    "ELSE string_to_array($3, E'\\n') END, $4, $5::bigint, "
-	    "$6::integer, $7::integer, $8, $9, $10::bigint) RETURNING *), "
-	    "gone AS (DELETE FROM storage_deletions WHERE object_key = $9), "
-	    "queued AS (INSERT INTO derivative_jobs (reaction_id) "
-	    "SELECT id FROM ins) "
-	    "SELECT " REACTION_COLUMNS " FROM ins r", 10,
+	job_query(job, INSERT_SQL, 10,
 	    up->id, up->in.form.title, tags, media_type_mime(media->type), size,
 	    dims ? width : NULL, dims ? height : NULL, up->in.sha256, up->key,
 	    up->has_phash ? up->phash : NULL);
@@ -735,13 +763,9 @@ upload_forget(struct http_request *req, struct job *job)
 
 	/* Gone: the intent is done. Still there: let the sweeper go now. */
 	if (job->storage == STORAGE_OK || job->storage == STORAGE_NOT_FOUND) {
-		job_query(job, "WITH gone AS (DELETE FROM storage_deletions "
-		    "WHERE object_key = $2) " SELECT_BY_SHA256, 2,
-		    up->in.sha256, up->key);
+		job_query(job, DUPLICATE_GONE_SQL, 2, up->in.sha256, up->key);
 	} else {
-		job_query(job, "WITH due AS (UPDATE storage_deletions "
-		    "SET due_at = now() WHERE object_key = $2) "
-		    SELECT_BY_SHA256, 2, up->in.sha256, up->key);
+		job_query(job, DUPLICATE_DUE_SQL, 2, up->in.sha256, up->key);
 	}
 
 	return (STEP_WAIT);
@@ -809,13 +833,8 @@ refuse_intent(struct http_request *req, struct job *job)
 		return (STEP_NEXT);
 	up->opened = 0;
 
-	if (up->left == INGEST_NOTHING) {
-		job_query(job, "DELETE FROM storage_deletions "
-		    "WHERE object_key = $1", 1, up->key);
-	} else {
-		job_query(job, "UPDATE storage_deletions SET due_at = now() "
-		    "WHERE object_key = $1", 1, up->key);
-	}
+	job_query(job, up->left == INGEST_NOTHING ? INTENT_DROP_SQL :
+	    INTENT_DUE_SQL, 1, up->key);
 	/* A failure leaves the intent to the sweeper: answer anyway. */
 	job_tolerate(job, JOB_ANY_SQLSTATE);
 	return (STEP_WAIT);
@@ -899,13 +918,8 @@ forsake_intent(struct http_request *req, struct job *job)
 
 	(void)req;
 
-	if (fs->left == INGEST_NOTHING) {
-		job_query(job, "DELETE FROM storage_deletions "
-		    "WHERE object_key = $1", 1, fs->key);
-	} else {
-		job_query(job, "UPDATE storage_deletions SET due_at = now() "
-		    "WHERE object_key = $1", 1, fs->key);
-	}
+	job_query(job, fs->left == INGEST_NOTHING ? INTENT_DROP_SQL :
+	    INTENT_DUE_SQL, 1, fs->key);
 	job_tolerate(job, JOB_ANY_SQLSTATE);
 	return (STEP_WAIT);
 }
@@ -1270,6 +1284,9 @@ upload_reply_fault(struct http_request *req, const struct upload_fault *fault)
 		return;
 	}
 
+	/* A key refused by the auth steps: a 401 names its scheme (auth.c). */
+	if (fault->status == HTTP_STATUS_UNAUTHORIZED)
+		http_response_header(req, "www-authenticate", "Bearer");
 	reply_error(req, fault->status, fault->code, fault->message);
 }
 

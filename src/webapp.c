@@ -37,22 +37,7 @@
 /* Room for MAX_UPLOAD_BYTES as decimal text. */
 #define NUMBER_TEXT_MAX		24
 
-/* A SHA-256 entity tag, quoted, with "-gz" for the gzip form. */
-#define ETAG_MAX		(64 + 2 + sizeof(GZIP_ETAG_SUFFIX))
 #define GZIP_ETAG_SUFFIX	"-gz"
-
-/*
- * One response body in both forms: as compiled in, and gzip'd once at
- * start-up. The two forms are two representations with two entity tags.
- */
-struct webapp_body {
-	const void	*data;
-	size_t		 len;
-	const char	*etag;
-	unsigned char	*gz;
-	size_t		 gz_len;
-	char		 gz_etag[ETAG_MAX];
-};
 
 struct webapp_file {
 	const char		*name;
@@ -78,6 +63,13 @@ static const struct webapp_file webapp_files[] = {
 	WEBAPP_FILE("detail.js", detail_js),
 	WEBAPP_FILE("uploads.js", uploads_js),
 	WEBAPP_FILE("login.js", login_js),
+	WEBAPP_FILE("terms.js", terms_js),
+	WEBAPP_FILE("ui.js", ui_js),
+	WEBAPP_FILE("select.js", select_js),
+	WEBAPP_FILE("views.js", views_js),
+	WEBAPP_FILE("tagsview.js", tagsview_js),
+	WEBAPP_FILE("keysview.js", keysview_js),
+	WEBAPP_FILE("exportview.js", exportview_js),
 };
 
 #define WEBAPP_FILES	(sizeof(webapp_files) / sizeof(webapp_files[0]))
@@ -95,12 +87,8 @@ int	webapp_page(struct http_request *);
 int	webapp_asset(struct http_request *);
 
 static int	webapp_page_render(void);
-static int	webapp_body_init(struct webapp_body *, const void *, size_t,
-		    const char *);
 static int	webapp_file(const char *);
 static void	webapp_page_headers(struct http_request *);
-static void	webapp_send(struct http_request *, const struct webapp_body *,
-		    const char *);
 
 int
 webapp_init(void)
@@ -218,7 +206,8 @@ webapp_page_render(void)
 	return (0);
 }
 
-static int
+/* Both forms of a body; the API docs (apidocs.c) serve theirs so too. */
+int
 webapp_body_init(struct webapp_body *body, const void *data, size_t len,
     const char *etag)
 {
@@ -275,7 +264,7 @@ webapp_page_headers(struct http_request *req)
  * The body in the form the client takes, or a 304 when it has that form
  * already. Kore sends a HEAD the length of the body and not the body.
  */
-static void
+void
 webapp_send(struct http_request *req, const struct webapp_body *body,
     const char *cache)
 {

@@ -139,3 +139,21 @@ export function upload(file, { title, tags }, onProgress) {
   });
   return { done, abort: () => xhr.abort() };
 }
+
+// A request whose answer is not JSON (the export's tar): the Response
+// itself, for its headers and its body as a stream. Errors as api().
+export async function fetchRaw(path, { query, signal } = {}) {
+  const headers = authHeaders();
+  if (!token) throw new ApiError(401, null, null, 'Log in first.');
+  let res;
+  try {
+    res = await fetch(BASE + path + queryString(query), { headers, signal });
+  } catch (e) {
+    if (e.name === 'AbortError') throw e;
+    throw new ApiError(0, null, null, 'reactbin cannot be reached. Check the connection and try again.');
+  }
+  if (res.ok) return res;
+  const data = await res.json().catch(() => null);
+  refused(res.status);
+  throw new ApiError(res.status, data, res.headers);
+}

@@ -1,7 +1,9 @@
 // <rb-grid>: the library, newest first (or oldest), a page at a time as
 // the end comes near. A new search keeps the old tiles until the answer
-// is in, then swaps them all in one go; tiles are kept by id, so those
-// in both answers are the same elements and their images do not reload.
+// is in, then swaps them all in one go, with the count of what matches
+// (the first page's "total", count=true) in the same task, so the two
+// never disagree on screen; tiles are kept by id, so those in both
+// answers are the same elements and their images do not reload.
 
 import { h, $, typeLabel, describe, isVideo } from './dom.js';
 import { api } from './api.js';
@@ -31,6 +33,7 @@ class Grid extends HTMLElement {
     this.gone = new Set();
     this.items = [];
     this.cursor = null;
+    this.total = null;
     this.seq = 0;
     this.busy = -1;
     this.activeId = null;
@@ -55,7 +58,7 @@ class Grid extends HTMLElement {
     const fresh = hit && Date.now() - hit.at < CACHE_MS;
     if (fresh) this.show(hit.page, true, true);
     this.busy = seq;
-    const page = await this.fetch({ ...params(query), limit: PAGE }, seq);
+    const page = await this.fetch({ ...params(query), limit: PAGE, count: 'true' }, seq);
     if (!page) return;
     this.remember(key, page);
     // The same answer as the one shown: nothing moves (not even what
@@ -98,7 +101,12 @@ class Grid extends HTMLElement {
     } catch (e) {
       if (seq !== this.seq || e.name === 'AbortError') return null;
       this.busy = -1;
-      this.counter.textContent = `The reactions could not be loaded: ${e.message}`;
+      // A search the API cannot read has no results: the app says why
+      // by the search box ('failed'), not in place of the count.
+      const unreadable = e.status === 422 && e.field === 'tags';
+      if (unreadable) this.show({ items: [], next_cursor: null }, true);
+      this.counter.textContent = unreadable ? '' : `The reactions could not be loaded: ${e.message}`;
+      this.dispatchEvent(new CustomEvent('failed', { detail: e }));
       return null;
     }
   }
@@ -108,6 +116,8 @@ class Grid extends HTMLElement {
     const items = page.items.filter((r) => !this.gone.has(r.id));
     const tiles = items.map((r, i) => this.tile(r, replace && i < EAGER));
     if (replace) {
+      // Every page of a search has the same total: the first one's holds.
+      this.total = Number.isInteger(page.total) ? page.total - (page.items.length - items.length) : null;
       this.items = items;
       this.list.replaceChildren(...tiles);
       if (!this.tiles.has(this.activeId) || !this.list.contains(this.tiles.get(this.activeId))) {
@@ -135,7 +145,8 @@ class Grid extends HTMLElement {
   }
 
   count() {
-    const n = this.items.length;
+    // What matches; without a total (an older API), what is shown.
+    const n = this.total !== null ? Math.max(this.total, this.items.length) : this.items.length;
     const q = this.query;
     let text;
     if (n === 0) {
@@ -143,9 +154,10 @@ class Grid extends HTMLElement {
       text = filtered ? 'No reaction matches this search.'
         : 'No reactions yet: drop, paste or pick files to upload.';
     } else {
-      text = `${n}${this.cursor ? '+' : ''} reaction${n === 1 ? '' : 's'}`;
+      const more = this.total === null && this.cursor ? '+' : '';
+      text = `${n.toLocaleString('en-US')}${more} reaction${n === 1 ? '' : 's'}`;
     }
-    this.counter.textContent = text;
+    if (this.counter.textContent !== text) this.counter.textContent = text;
   }
 
   tile(r, eager = false) {
@@ -266,6 +278,7 @@ class Grid extends HTMLElement {
     const next = li.nextSibling;
     li.remove();
     if (this.activeId === id) this.activeId = (this.items[i] || this.items[i - 1] || {}).id || null;
+    if (this.total !== null) this.total--;
     this.roving();
     this.count();
     return () => {
@@ -273,13 +286,14 @@ class Grid extends HTMLElement {
       if (this.items.some((x) => x.id === id)) return;
       this.items.splice(Math.min(i, this.items.length), 0, r);
       this.list.insertBefore(li, next && next.parentNode === this.list ? next : null);
+      if (this.total !== null) this.total++;
       this.roving();
       this.count();
     };
   }
 }
 
-const same = (a, b) => a.next_cursor === b.next_cursor && a.items.length === b.items.length
+const same = (a, b) => a.next_cursor === b.next_cursor && a.total === b.total && a.items.length === b.items.length
   && a.items.every((r, i) => r.id === b.items[i].id && r.updated_at === b.items[i].updated_at);
 
 customElements.define('rb-grid', Grid);

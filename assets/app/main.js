@@ -1,5 +1,6 @@
-// The app: which view shows (login, grid, one reaction), the URL that
-// holds the search, the keyboard, and files coming in by drop or paste.
+// The app: which view shows (login, grid, one reaction, the pages of
+// views.js), the URL that holds the search, the keyboard, and files
+// coming in by drop or paste.
 
 import { $, toast, copyText, linkOf, markdownOf } from './dom.js';
 import { api, session, restore, signOut } from './api.js';
@@ -10,6 +11,10 @@ import './grid.js';
 import { Detail } from './detail.js';
 import './uploads.js';
 import './login.js';
+import { Selection } from './select.js';
+import { Views } from './views.js';
+import { menu } from './ui.js';
+import { termAt } from './terms.js';
 
 const UNDO_MS = 5000;
 const REFRESH_MS = 300;
@@ -23,6 +28,10 @@ const dropZone = $('#drop');
 const fileInput = $('#file-input');
 const bar = new Search();
 const detail = new Detail();
+const selection = new Selection(grid);
+const views = new Views();
+const searchError = $('#search-error');
+const more = menu($('#more'), $('#more-menu'));
 
 let query = fromURL();
 let loaded = null;
@@ -52,6 +61,11 @@ function showApp() {
 function apply() {
   query = fromURL();
   bar.show(query);
+  if (views.show(location.pathname)) {
+    detail.close();
+    selection.off();
+    return;
+  }
   load();
   const id = reactionId();
   if (id) openId(id);
@@ -79,8 +93,44 @@ bar.addEventListener('query', (e) => {
     if (wasTyping && (typing || query.q === '')) history.replaceState({ typing }, '', url);
     else history.pushState({ typing }, '', url);
   }
+  // A search typed on another page goes back to the library.
+  views.show(location.pathname);
   load();
 });
+
+// The app's own links: another page without a reload.
+document.addEventListener('click', (e) => {
+  const a = e.target.closest && e.target.closest('a[data-nav]');
+  if (!a || e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey || appView.hidden) return;
+  e.preventDefault();
+  const url = new URL(a.href);
+  if (url.pathname + url.search !== here()) history.pushState({}, '', url.pathname + url.search);
+  apply();
+});
+
+// The library changed on another page (a rename): ask again on return.
+views.addEventListener('changed', () => {
+  TagBox.forget();
+  grid.forget();
+  loaded = null;
+});
+
+// A search the API cannot read (422 on tags) says why, by the search
+// box, with the term it points at marked; any answer clears it.
+grid.addEventListener('failed', (e) => {
+  const err = e.detail;
+  if (err.status !== 422 || err.field !== 'tags') return;
+  searchError.textContent = `This search cannot be run: ${err.message}`;
+  const at = /at character (\d+)/.exec(err.message);
+  const i = at ? termAt(query.tags, Number(at[1])) : -1;
+  document.querySelectorAll('#searchbox .chip').forEach((c, j) => c.classList.toggle('bad', j === i));
+});
+grid.addEventListener('rendered', () => {
+  searchError.textContent = '';
+  document.querySelectorAll('#searchbox .chip.bad').forEach((c) => c.classList.remove('bad'));
+});
+
+selection.addEventListener('changed', () => grid.refresh());
 
 window.addEventListener('popstate', () => { if (!appView.hidden) apply(); });
 
@@ -206,6 +256,7 @@ fileInput.addEventListener('change', () => {
 $('#random').addEventListener('click', random);
 $('#help-button').addEventListener('click', () => help.showModal());
 $('#logout').addEventListener('click', () => signOut('logout'));
+$('#logout-menu').addEventListener('click', () => signOut('logout'));
 
 const hasFiles = (e) => e.dataTransfer && [...e.dataTransfer.types].includes('Files');
 let dragDepth = 0;
@@ -244,11 +295,16 @@ document.addEventListener('paste', (e) => {
 document.addEventListener('keydown', (e) => {
   const t = e.target;
   if (e.defaultPrevented || appView.hidden || detail.isOpen || help.open) return;
+  if (document.querySelector('dialog[open]')) return;
+  if (e.key === 'Escape') more.close(false);
   if (t.matches && t.matches('input, textarea, select, [contenteditable]')) return;
   if (uploads.contains(t)) return;
   if ((e.ctrlKey || e.metaKey) && e.key === 'z') { undo(); return; }
   if (e.ctrlKey || e.metaKey || e.altKey) return;
+  // The other pages take only the keys that are not the grid's.
+  if (views.active && !['/', '?'].includes(e.key)) return;
   const r = grid.focused();
+  const many = selection.active && selection.size > 0;
   const act = {
     '/': () => bar.focus(),
     '?': () => help.showModal(),
@@ -258,8 +314,10 @@ document.addEventListener('keydown', (e) => {
     c: () => r && copy(r, false),
     m: () => r && copy(r, true),
     e: () => r && open(r, { edit: true }),
-    Delete: () => r && remove(r),
-    Backspace: () => r && remove(r),
+    s: () => selection.flip(),
+    Escape: selection.active ? () => selection.off() : null,
+    Delete: () => (many ? selection.remove() : r && remove(r)),
+    Backspace: () => (many ? selection.remove() : r && remove(r)),
   }[e.key];
   if (!act) return;
   e.preventDefault();
@@ -273,6 +331,8 @@ session.addEventListener('signout', (e) => {
     logout: 'You are logged out.',
   };
   loaded = null;
+  selection.off();
+  views.leave();
   showLogin(notes[e.detail] || '');
 });
 login.addEventListener('login', showApp);

@@ -3,6 +3,7 @@
 // the URL and the grid in step with it.
 
 import { $ } from './dom.js';
+import { isTerm } from './terms.js';
 
 export class Search extends EventTarget {
   constructor() {
@@ -26,8 +27,9 @@ export class Search extends EventTarget {
     const text = this.box.text.trim();
     return {
       tags: this.box.tags.slice(),
-      // "-ca" on its way to an excluded tag is no title.
-      q: text.startsWith('-') ? '' : text,
+      // "-ca" on its way to an excluded tag, "cat|d" or "yuru*" on its
+      // way to a term, is no title.
+      q: isTerm(text) ? '' : text,
       media_type: this.type.value,
       sort: this.oldest ? 'oldest' : 'newest',
     };

@@ -1,10 +1,13 @@
 // <rb-tagbox>: tags as chips, typed with suggestions from GET /tags
 // (the ARIA combobox pattern: arrow keys move, Enter or Tab picks, Esc
-// closes). data-exclude lets "-tag" leave a tag out; data-free keeps
-// what is typed (and not picked) as free text, the title search.
+// closes). data-exclude makes it a search: chips are terms of the query
+// language ("-tag" leaves a tag out, "a|b" is any of them, "*" a
+// wildcard; terms.js); data-free keeps what is typed (and not picked)
+// as free text, the title search.
 
 import { h } from './dom.js';
 import { api } from './api.js';
+import { termLabel, describeTerm, suggestionPart, tidyTerm, escapeTag } from './terms.js';
 
 const SUGGESTIONS = 8;
 const cache = new Map();
@@ -106,13 +109,14 @@ class TagBox extends HTMLElement {
   // The word typed, as a chip of its own (a tag not in use yet, or a
   // term of the query language the API understands).
   commit() {
-    const word = this.input.value.trim();
+    const word = this.exclude ? tidyTerm(this.input.value) : this.input.value.trim();
     if (word === '' || word === '-' || /\s/.test(word)) return;
     this.add(word);
   }
 
   pick(option) {
-    this.add((option.negative ? '-' : '') + option.name);
+    if (option.head !== undefined) this.add(option.head + escapeTag(option.name));
+    else this.add((option.negative ? '-' : '') + option.name);
   }
 
   add(raw) {
@@ -139,11 +143,19 @@ class TagBox extends HTMLElement {
     this.chips.replaceChildren(...this.tags.map((t, i) => {
       const negative = t.startsWith('-');
       const name = negative ? t.slice(1) : t;
-      return h('li', { class: negative ? 'chip not' : 'chip' },
-        h('span', null, negative ? `not ${name}` : name),
+      // In a search a chip is a term: "cat or dog", "not sad*".
+      const term = this.exclude ? describeTerm(t) : null;
+      const label = term ? termLabel(t) : name;
+      const kind = term && (term.any || term.pattern) ? 'search term' : negative ? 'excluded tag' : 'tag';
+      const cls = ['chip', negative && 'not', term && term.any && 'or', term && term.pattern && 'pattern'];
+      return h('li', {
+        class: cls.filter(Boolean).join(' '), 'data-term': t,
+        title: term && term.pattern ? `Any tag that matches ${t.replace(/^-/, '')}` : null,
+      },
+        h('span', null, negative && !term ? `not ${name}` : label),
         h('button', {
           type: 'button', 'data-index': i,
-          'aria-label': `Remove ${negative ? 'excluded tag' : 'tag'} ${name}`,
+          'aria-label': `Remove ${kind} ${kind === 'search term' ? label : name}`,
         }, '×'));
     }));
     this.chips.hidden = this.tags.length === 0;
@@ -151,22 +163,31 @@ class TagBox extends HTMLElement {
 
   async suggest() {
     const word = this.input.value.trim();
-    const negative = this.exclude && word.startsWith('-');
-    const prefix = normalise(negative ? word.slice(1) : word);
+    // In a search, the tags for the alternative being typed ("cat|d").
+    const part = this.exclude ? suggestionPart(word) : { negative: false, prefix: word, others: [] };
+    const negative = !!part && part.negative;
+    const prefix = part ? normalise(part.prefix) : '';
+    // The question of the keystroke before is no longer asked: its
+    // answer, however late, can never replace this one's.
+    this.abort();
     const seq = ++this.seq;
-    if (prefix === '' || /[\s,*]/.test(prefix)) { this.close(); return; }
+    if (!part || prefix === '' || /[\s,*|]/.test(prefix)) { this.close(); return; }
     let items = cache.get(prefix);
     if (!items) {
+      const controller = new AbortController();
+      this.controller = controller;
       try {
-        items = (await api('/tags', { query: { prefix, limit: SUGGESTIONS } })).items;
+        items = (await api('/tags', { query: { prefix, limit: SUGGESTIONS }, signal: controller.signal })).items;
         cache.set(prefix, items);
       } catch {
         items = [];
       }
+      if (this.controller === controller) this.controller = null;
     }
     if (seq !== this.seq || document.activeElement !== this.input) return;
-    const chosen = new Set(this.tags.map((t) => t.replace(/^-/, '')));
-    this.options = items.filter((i) => !chosen.has(i.name)).map((i) => ({ ...i, negative }));
+    const chosen = new Set([...this.tags.map((t) => t.replace(/^-/, '')), ...part.others]);
+    const head = this.exclude ? part.head : undefined;
+    this.options = items.filter((i) => !chosen.has(i.name)).map((i) => ({ ...i, negative, head }));
     this.show();
   }
 
@@ -178,7 +199,8 @@ class TagBox extends HTMLElement {
     const id = this.list.id;
     this.list.replaceChildren(...this.options.map((o, i) => h('li', {
       role: 'option', id: `${id}-${i}`, 'data-index': i, 'aria-selected': 'false',
-    }, h('span', null, (o.negative ? 'not ' : '') + o.name), h('span', { class: 'n' }, String(o.count)))));
+    }, h('span', null, o.head ? termLabel(o.head + escapeTag(o.name)) : (o.negative ? 'not ' : '') + o.name),
+    h('span', { class: 'n' }, String(o.count)))));
     const open = this.options.length > 0;
     this.list.hidden = !open;
     this.input.setAttribute('aria-expanded', String(open));
@@ -197,7 +219,13 @@ class TagBox extends HTMLElement {
     this.highlight();
   }
 
+  abort() {
+    if (this.controller) this.controller.abort();
+    this.controller = null;
+  }
+
   close() {
+    this.abort();
     this.seq++;
     this.options = [];
     this.shown = [];

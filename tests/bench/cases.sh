@@ -524,6 +524,7 @@ bench_memory() {
 	done
 
 	workers=$(bench_workers "$REACTBIN_PID")
+	REACTBIN_PID=$saved_pid
 	for w in $workers; do
 		idle+=("$(bench_rss_kib "$w" VmRSS)")
 		echo 5 >"/proc/$w/clear_refs" ||
@@ -583,10 +584,18 @@ bench_reactions() {
 
 # 6. Uploads alone: the peak RSS of each worker while BENCH_UP_FILES
 # uploads of BENCH_UP_BYTES run at once, as fast as the clients send
-# (S3 is then the slower side, and the workers hold reading back).
+# (S3 is then the slower side, and the workers hold reading back). On an
+# instance of its own with generation off: the derivative queue would
+# fetch and decode each upload in the same window, and its memory is
+# derive.sh's case.
 bench_upload_memory() {
-	local workers w i pids=() idle=() peak out
+	local workers w i pids=() idle=() peak out url saved_pid=$REACTBIN_PID
 	bench_note "memory: $BENCH_UP_FILES uploads of $BENCH_UP_BYTES bytes at once"
+	REACTBIN_WORKERS=$BENCH_WORKERS service_start bench-upmem \
+	    DERIVATIVES_ENABLED=false ||
+	    bench_die "the instance for the upload memory case did not start"
+	bench_extra_pids+=("$REACTBIN_PID")
+	url=$REACTBIN_URL
 	out="$BENCH_TMP/upmem"
 	mkdir -p "$out"
 	for i in $(seq 1 "$BENCH_UP_FILES"); do
@@ -606,7 +615,7 @@ bench_upload_memory() {
 		    -H "Authorization: Bearer $BENCH_TOKEN" \
 		    -H 'content-type: image/png' \
 		    --data-binary @"$out/up-$i.png" \
-		    "$BENCH_URL/api/v1/reactions" >"$out/status-$i" &
+		    "$url/api/v1/reactions" >"$out/status-$i" &
 		pids+=($!)
 	done
 	for i in "${pids[@]}"; do

@@ -30,13 +30,14 @@ BENCH_CLIP_SECONDS=10
 
 # bench_derive_tools: the driver, built from the tree being measured.
 bench_derive_tools() {
-	local src="$REACTBIN_TOP/src" out="$BENCH_TMP/derive_bench"
+	local src="$REACTBIN_TOP/src/pure" out="$BENCH_TMP/derive_bench"
 	bench_need vipsthumbnail ffmpeg taskset
 	# shellcheck disable=SC2046 # pkg-config prints a list of flags
 	cc -std=c11 -D_GNU_SOURCE -O2 -I"$src" \
 	    $(pkg-config --cflags vips) \
-	    "$BENCH_TOP/tests/bench/derive_bench.c" "$src/derive_image.c" \
-	    "$src/derive_clip.c" "$src/derive_plan.c" "$src/media.c" \
+	    "$BENCH_TOP/tests/bench/derive_bench.c" "$src/derive_media.c" \
+	    "$src/derive_image.c" "$src/derive_clip.c" "$src/derive_plan.c" \
+	    "$src/media.c" \
 	    -o "$out" $(pkg-config --libs vips libavformat libavcodec \
 	    libswscale libavutil) >"$BENCH_TMP/derive_bench.log" 2>&1 ||
 	    { cat "$BENCH_TMP/derive_bench.log" >&2; bench_die "derive_bench build failed"; }

@@ -290,7 +290,7 @@ bench_c_string() {
 	local file=$1 name=$2 pre
 	pre="$BENCH_TMP/$(basename "$file" .c).i"
 	# shellcheck disable=SC2046 # kodev prints a list of flags
-	(cd "$REACTBIN_TOP" && gcc -E -P $(kodev cflags) -Isrc "$file") \
+	(cd "$REACTBIN_TOP" && gcc -E -P $(kodev cflags) -Isrc -Isrc/pure "$file") \
 	    >"$pre" 2>"$pre.err" ||
 	    { cat "$pre.err" >&2; bench_die "cannot preprocess $file"; }
 	python3 - "$name" "$pre" <<'PY'

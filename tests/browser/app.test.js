@@ -59,6 +59,15 @@ async function openTile(page, title) {
   await page.waitForSelector('#detail[open]');
 }
 
+// Every reaction of the library with its derivatives made (none still
+// queued), so that no tile or answer changes while a test looks at it.
+async function settled(t, ms = 60000) {
+  return until(async () => {
+    const r = await api('/api/v1/reactions?limit=100', { token: t });
+    return r.status === 200 && r.json.items.every((x) => x.thumbnail_url !== null);
+  }, ms, 250);
+}
+
 async function checkView(page, view) {
   findings.push(...await axe(page, view));
   await shot(page, view);
@@ -390,23 +399,37 @@ test('search as you type: autocomplete by keyboard, exclusion, title text, type;
 });
 
 test('random: r or the button shows a random reaction of the search', T, async () => {
+  // Nothing changes under the test: the queue has made every derivative.
+  assert.ok(await settled(owner), 'the derivative queue is done with the library');
   const { ctx, page } = await appPage(browser, owner, { name: 'random', path: '/?tags=cat' });
   await waitTiles(page, 2);
-  const seen = new Set();
-  for (let i = 0; i < 6; i++) {
-    await page.keyboard.press('r');
+  const asked = [];
+  page.on('request', (r) => { if (r.url().includes('/api/v1/reactions/random')) asked.push(new URL(r.url()).searchParams.get('tags')); });
+  // Each round ends where it began, the dialog closed and the search's
+  // URL back (the close goes back in history, after the dialog's close
+  // event): the next key or navigation never races that step back.
+  const closed = async () => {
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('#detail[open]', HIDDEN);
+    await page.waitForFunction(() => location.pathname === '/' && new URLSearchParams(location.search).get('tags') === 'cat');
+  };
+  const shown = async () => {
     await page.waitForSelector('#detail[open]');
+    await page.waitForFunction(() => location.pathname.startsWith('/r/'));
     const id = (await page.evaluate(() => location.pathname)).slice(3);
     assert.ok(ids('annoyed cat', 'sad cat').includes(id), `a cat: ${id}`);
     assert.equal((await params(page)).tags, 'cat', 'the search stays in the URL');
-    seen.add(id);
-    await page.keyboard.press('Escape');
-    await page.waitForSelector('#detail:not([open])', HIDDEN);
-    await page.waitForFunction(() => location.pathname === '/');
+    assert.equal(await page.textContent('#detail-title'), [...lib.values()].find((r) => r.id === id).title, 'the dialog shows that one');
+  };
+  for (let i = 0; i < 6; i++) {
+    await page.keyboard.press('r');
+    await shown();
+    await closed();
   }
   await page.click('#random');
-  await page.waitForSelector('#detail[open]');
-  await page.keyboard.press('Escape');
+  await shown();
+  await closed();
+  assert.deepEqual(asked, Array(7).fill('cat'), 'every random call asked for the search');
   await page.goto(`${env.url}/?tags=no-such-tag`);
   await page.waitForSelector('#count:has-text("No reaction matches")');
   await page.keyboard.press('r');
@@ -800,10 +823,11 @@ test('endless scroll over 100 reactions: each exactly once, in order', T, async 
       { title: `scroll ${String(i).padStart(3, '0')}`, tags: ['scroll'] }));
   }
   const { ctx, page } = await appPage(browser, owner, { name: 'scroll', path: '/?tags=scroll' });
-  await page.waitForSelector('#count:has-text("48+ reactions")');
+  await page.waitForFunction(() => document.querySelectorAll('#grid a.tile').length >= 48);
+  assert.equal(await page.textContent('#count'), '100 reactions', 'the count is what matches, from the first page on');
   const requests = [];
   page.on('request', (r) => { if (r.url().includes('/api/v1/reactions?')) requests.push(r.url()); });
-  for (let i = 0; i < 20 && (await page.textContent('#count')) !== '100 reactions'; i++) {
+  for (let i = 0; i < 20 && (await tileIds(page)).length < 100; i++) {
     await page.mouse.wheel(0, 4000);
     await sleep(150);
   }

@@ -185,6 +185,10 @@ export const LIBRARY = [
   { file: 'no.png', title: 'nope', tags: ['no'], text: 'NOPE', from: '#f87171', to: '#7f1d1d' },
 ];
 
+// Named, not ImageMagick's default (Helvetica, from a Ghostscript font
+// package that a fresh machine lacks): fonts-dejavu-core, .ci/packages.
+const FONT = 'DejaVu-Sans-Bold';
+
 export function media(item) {
   const dir = join(env.tmp, 'media');
   mkdirSync(dir, { recursive: true });
@@ -199,7 +203,7 @@ export function media(item) {
       '(', '-size', '480x360', 'xc:', '+noise', 'Random', ')', '-loop', '0', path]);
   } else {
     const frame = (i) => ['(', '-size', '480x320', `gradient:${item.from}-${item.to}`, '-gravity', 'center',
-      '-pointsize', '84', '-fill', 'white', '-annotate', `+${i * 24}+0`, item.text, ')'];
+      '-font', FONT, '-pointsize', '84', '-fill', 'white', '-annotate', `+${i * 24}+0`, item.text, ')'];
     const frames = Array.from({ length: item.frames || 1 }, (_, i) => frame(i)).flat();
     im([...(item.frames ? ['-delay', '25', '-loop', '0'] : []), ...frames, ...(item.file.endsWith('.jpg') ? ['-quality', '85'] : []), path]);
   }

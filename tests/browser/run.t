@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The web app in a real browser: Debian's Chromium driven by playwright-core
-# (app.test.js, node's test runner, TAP for prove) against reactbin with a
+# (every *.test.js here, one after the other in name order, each in a
+# process of its own: node's test runner, TAP for prove) against reactbin with a
 # PostgreSQL and an S3 server of its own, so that the library the app
 # shows holds only what these tests put in. Three instances share them:
 # the one under test, one that trusts 127.0.0.1 as a proxy (the login lock
@@ -11,6 +12,9 @@
 # them in tests/.run/screenshots), or else under $REACTBIN_TEST_TMP.
 # REACTBIN_BROWSER_ONLY=REGEX runs only the tests whose names match (the
 # library they share is filled all the same).
+#
+# A failing check's message also goes to stderr (tap.js): prove shows a
+# script's stderr but not its comments, and CI logs keep only that.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib/tap.sh
@@ -84,4 +88,4 @@ only=()
 [ -z "${REACTBIN_BROWSER_ONLY:-}" ] ||
     only=(--test-name-pattern="$REACTBIN_BROWSER_ONLY")
 node --test --test-reporter=./tap.js --test-concurrency=1 "${only[@]}" \
-    app.test.js
+    ./*.test.js

@@ -28,7 +28,7 @@
 #     packages layer (and the runtime stage's packages layer, before the
 #     new module is copied in)
 #
-# Usage: [KORE_IMAGE=IMAGE] [BUILD_NETWORK=host] \
+# Usage: [KORE_IMAGE=IMAGE] [BUILD_NETWORK=host] [BUILD_CA_FILE=PEM] \
 #            tests/build/verify_production_image.sh
 #
 #   KORE_IMAGE     the Kore 4.3 development image the build starts from,
@@ -36,6 +36,9 @@
 #                  Dockerfile's, kore/kodev:4.3.0-rc5-bookworm)
 #   BUILD_NETWORK  passed to docker build as --network (e.g. host, where
 #                  the engine's default build network has no way out)
+#   BUILD_CA_FILE  a CA certificate (PEM) for the build stage's npm, where
+#                  a TLS-inspecting proxy stands between it and the
+#                  registry: passed as --build-arg BUILD_CA_PEM
 #
 # Needs a Docker engine that has or can pull that Kore image and
 # debian:bookworm-slim, a Debian mirror reachable from the build (both
@@ -239,6 +242,10 @@ if [ -n "${BUILD_NETWORK:-}" ]; then
 fi
 if [ -n "${KORE_IMAGE:-}" ]; then
 	BUILD+=(--build-arg "KORE_IMAGE=$KORE_IMAGE")
+fi
+# A TLS-inspecting proxy between the build and npm's registry: its CA.
+if [ -n "${BUILD_CA_FILE:-}" ]; then
+	BUILD+=(--build-arg "BUILD_CA_PEM=$(cat "$BUILD_CA_FILE")")
 fi
 kore_image=${KORE_IMAGE:-"the Dockerfile's default"}
 diag "builder: $builder; Kore image: $kore_image;" \

@@ -36,7 +36,7 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 static const char *const fuzz_params[] = {
 	"tags", "q", "media_type", "sha256", "limit", "sort", "cursor",
-	"prefix", "since",
+	"prefix", "since", "count",
 };
 #define FUZZ_PARAMS	(sizeof(fuzz_params) / sizeof(fuzz_params[0]))
 
@@ -143,7 +143,7 @@ cursor_check(const char *qs, const struct listing_query *lq)
 	    &again, &err) != LISTING_OK)
 		abort();
 	if (!again.has_cursor || again.sort != lq->sort ||
-	    again.limit != lq->limit ||
+	    again.limit != lq->limit || again.count != lq->count ||
 	    again.cursor.created_us != c.created_us ||
 	    memcmp(again.cursor.id, c.id, sizeof(c.id)) != 0)
 		abort();
@@ -183,6 +183,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (lq.sort != CURSOR_SORT_NEWEST &&
 		    lq.sort != CURSOR_SORT_OLDEST)
+			abort();
+		if (lq.count != 0 && lq.count != 1)
 			abort();
 		check_filter(&lq.filter);
 	} else

@@ -114,6 +114,15 @@ fuzz_asset(const uint8_t *data, size_t size)
 			abort();
 		(void)webpage_content_type(name);
 	}
+	/* The API docs' prefix: the same rules under another one. */
+	if (webpage_asset_path_in("/api/docs/", path, VERSION, &name,
+	    &current) == 0) {
+		if (strncmp(path, "/api/docs/", strlen("/api/docs/")) ||
+		    name < path || name > path + strlen(path) ||
+		    *name == '\0' || strchr(name, '/') != NULL ||
+		    (current != 0 && current != 1))
+			abort();
+	}
 	free(path);
 }
 

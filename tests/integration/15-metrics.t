@@ -100,8 +100,6 @@ ok $? "promtool check metrics passes on a scrape"
 is "$lint" "" "promtool has nothing to say about it"
 like "$SCRAPE" 'reactbin_build_info\{version="dev",revision="unknown"\} 1' \
     "build info: the version and revision of a module built outside the image"
-request HEAD /metrics
-is "$HTTP_STATUS" 200 "HEAD /metrics answers 200"
 
 # --- Values that move ---------------------------------------------------------
 

@@ -74,12 +74,9 @@ sha_of() { sha256sum | cut -d' ' -f1; }
 
 service_start clients || { echo "Bail out! reactbin did not start"; exit 1; }
 main_pid=$REACTBIN_PID
-token=$(login_token)
-if [ -z "$token" ] || [ "$token" = null ]; then
-	echo "Bail out! no token"
-	exit 1
-fi
-auth="Authorization: Bearer $token"
+owner_login
+# One header, as rudeclient.py takes it (--header) and curl does (-H).
+bearer="Authorization: Bearer $token"
 
 # --- the files ----------------------------------------------------------------
 
@@ -87,7 +84,7 @@ declare -A ID LEN SHA
 for f in "${FILES[@]}"; do
 	"$mkpng" "${SIZE[$f]}" "$work/$f.png" ||
 	    { echo "Bail out! could not make $f.png"; exit 1; }
-	request POST "/api/v1/reactions?title=rude+$f" -H "$auth" \
+	request POST "/api/v1/reactions?title=rude+$f" -H "$bearer" \
 	    -H 'content-type: image/png' --data-binary "@$work/$f.png"
 	if [ "$HTTP_STATUS" != 201 ]; then
 		echo "Bail out! upload of $f.png: $HTTP_STATUS $HTTP_BODY"
@@ -228,7 +225,7 @@ done
 # for the delete with an empty body that must.
 spare() {
 	"$mkpng" "${SIZE[tiny]}" "$work/$1.png" &&
-	    request POST "/api/v1/reactions?title=rude+$1" -H "$auth" \
+	    request POST "/api/v1/reactions?title=rude+$1" -H "$bearer" \
 		-H 'content-type: image/png' --data-binary "@$work/$1.png" &&
 	    [ "$HTTP_STATUS" = 201 ] && json .id
 }
@@ -266,24 +263,24 @@ refused "upload with a bad token" 401 POST "$R" --header 'Authorization: Bearer 
 refused "edit without a token" '401|413' PATCH "$R/$keep"
 refused "edit with a bad token" '401|413' PATCH "$R/$keep" --header 'Authorization: Bearer x.y.z'
 refused "delete without a token" '401|400|413' DELETE "$R/$keep"
-refused "delete with a token" '400|413' DELETE "$R/$keep" --header "$auth"
+refused "delete with a token" '400|413' DELETE "$R/$keep" --header "$bearer"
 refused "delete of no such reaction, with a token" '400|413' DELETE \
-    "$R/00000000-0000-4000-8000-000000000000" --header "$auth"
-refused "list with a token" '400|413' GET "$R" --header "$auth"
+    "$R/00000000-0000-4000-8000-000000000000" --header "$bearer"
+refused "list with a token" '400|413' GET "$R" --header "$bearer"
 refused "list without a token" '401|400|413' GET "$R"
-refused "read with a token" '400|413' GET "$R/$keep" --header "$auth"
-refused "random with a token" '400|413' GET "$R/random" --header "$auth"
-refused "tags with a token" '400|413' GET /api/v1/tags --header "$auth"
-refused "me with a token" '400|413' GET /api/v1/auth/me --header "$auth"
+refused "read with a token" '400|413' GET "$R/$keep" --header "$bearer"
+refused "random with a token" '400|413' GET "$R/random" --header "$bearer"
+refused "tags with a token" '400|413' GET /api/v1/tags --header "$bearer"
+refused "me with a token" '400|413' GET /api/v1/auth/me --header "$bearer"
 refused "file" '400|413' GET "$R/${ID[tiny]}/file"
 refused "health" '400|413' GET /api/v1/health
 
-request GET "$R/$keep" -H "$auth"
+request GET "$R/$keep" -H "$bearer"
 is "$HTTP_STATUS" 200 "the refused deletes deleted nothing"
 # An empty body is no body: it is not refused.
-request DELETE "$R/$gone" -H "$auth" -H 'content-length: 0'
+request DELETE "$R/$gone" -H "$bearer" -H 'content-length: 0'
 is "$HTTP_STATUS" 204 "a delete with Content-Length: 0 deletes (204)"
-request GET "$R?limit=1" -H "$auth" -H 'content-length: 0'
+request GET "$R?limit=1" -H "$bearer" -H 'content-length: 0'
 is "$HTTP_STATUS" 200 "a list with Content-Length: 0 answers 200"
 request GET /api/v1/health
 is "$HTTP_STATUS" 200 "health answers 200 after them"

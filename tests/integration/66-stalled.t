@@ -48,11 +48,7 @@ cleanup() {
 trap cleanup EXIT
 
 service_start stalled || { echo "Bail out! reactbin did not start"; exit 1; }
-token=$(login_token)
-if [ -z "$token" ] || [ "$token" = null ]; then
-	echo "Bail out! no token"
-	exit 1
-fi
+owner_login
 
 "$mkpng" "$FILE_BYTES" "$work/big.png" ||
     { echo "Bail out! could not make the file"; exit 1; }

@@ -29,12 +29,7 @@ sql() { psql "$PSQL_URL" -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 run=q72$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')
 t() { echo "$run-$1"; }
 
-token=$(login_token)
-if [ -z "$token" ] || [ "$token" = null ]; then
-	echo "Bail out! no token"
-	exit 1
-fi
-auth=(-H "Authorization: Bearer $token")
+owner_login
 FIXTURE_AUTH=("${auth[@]}")
 FIXTURE_DIR=$(mktemp -d "$REACTBIN_TEST_TMP/query.XXXXXX")
 

@@ -35,11 +35,7 @@ PSQL_URL=${DATABASE_URL/+asyncpg/}
 sql() { psql "$PSQL_URL" -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 
 run=k74$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')
-token=$(login_token)
-if [ -z "$token" ] || [ "$token" = null ]; then
-	echo "Bail out! no token"
-	exit 1
-fi
+owner_login
 login=(-H "Authorization: Bearer $token")
 json_body=(-H 'content-type: application/json')
 work=$(mktemp -d "$REACTBIN_TEST_TMP/keys.XXXXXX")
@@ -165,6 +161,7 @@ fixture_png "$work/bad.png"
 request POST /api/v1/reactions -H "Authorization: Bearer $bad" \
     -H 'content-type: image/png' --data-binary "@$work/bad.png"
 is "$HTTP_STATUS" 401 "an upload with an unknown key: 401"
+is "$(header www-authenticate)" Bearer "with WWW-Authenticate, as every 401"
 
 # --- the uploader configurations ---------------------------------------------
 sx="$work/$run upload.json"

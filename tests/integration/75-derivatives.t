@@ -193,11 +193,7 @@ EOF
 
 start derive-off DERIVATIVES_ENABLED=false ||
     { echo "Bail out! reactbin did not start"; exit 1; }
-token=$(login_token)
-if [ -z "$token" ] || [ "$token" = null ]; then
-	echo "Bail out! no token"
-	exit 1
-fi
+owner_login
 A=(-H "Authorization: Bearer $token")
 
 upload "$work/pending.png" pending; P=$UP_ID

@@ -30,6 +30,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# A library of the script's own: the shared one holds every earlier
+# script's files by now (hundreds of MB), which each whole export would
+# send again; the round trip below gets a second one.
+private_pg "$REACTBIN_TEST_TMP/export-a-pg" "$REACTBIN_TEST_TMP/export-a-pg.log"
+private_s3 "$REACTBIN_TEST_TMP/export-a-s3" "$REACTBIN_TEST_TMP/export-a-s3.log"
 service_start export-a || { echo "Bail out! reactbin did not start"; exit 1; }
 url_a=$REACTBIN_URL
 pids+=("$REACTBIN_PID")
@@ -38,12 +43,7 @@ PSQL_URL=${DATABASE_URL/+asyncpg/}
 sql() { psql "$PSQL_URL" -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 
 run=e78$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')
-token=$(login_token)
-if [ -z "$token" ] || [ "$token" = null ]; then
-	echo "Bail out! no token"
-	exit 1
-fi
-auth=(-H "Authorization: Bearer $token")
+owner_login
 work=$(mktemp -d "$REACTBIN_TEST_TMP/export.XXXXXX")
 FIXTURE_DIR=$work
 FIXTURE_AUTH=("${auth[@]}")
@@ -91,6 +91,11 @@ export_get() {
 # --- fixtures: a few small, and one of several relay chunks -----------------
 r1=$(fixture_upload "$run first ✓" "$run-a" "$run-b")
 r2=$(fixture_upload "$run second" "$run-a")
+# More of them, so that the parts below are several.
+for i in 1 2 3 4 5 6; do
+	fixture_upload "$run more $i" "$run-more" >/dev/null ||
+	    { echo "Bail out! a fixture upload failed"; exit 1; }
+done
 python3 "$here/../lib/make-png.py" $((3 * 1024 * 1024)) "$work/big.png"
 request POST "/api/v1/reactions?title=$run%20big&tags=$run-big" "${auth[@]}" \
     -H 'content-type: image/png' --data-binary "@$work/big.png"

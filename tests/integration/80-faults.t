@@ -230,12 +230,7 @@ start faults || { echo "Bail out! reactbin did not start"; exit 1; }
 main_pid=$REACTBIN_PID
 main_url=$REACTBIN_URL
 main_out=$REACTBIN_OUT
-token=$(login_token)
-if [ -z "$token" ] || [ "$token" = null ]; then
-	echo "Bail out! no token"
-	exit 1
-fi
-auth=(-H "Authorization: Bearer $token")
+owner_login
 
 upload "$(fresh_png load)"
 [ "$HTTP_STATUS" = 201 ] || { echo "Bail out! fixture upload: $HTTP_STATUS"; exit 1; }

@@ -94,11 +94,7 @@ creds="{\"username\":\"$OWNER_USERNAME\",\"password\":\"$OWNER_PASSWORD\"}"
 login() {
 	request POST /api/v1/auth/login -H 'content-type: application/json' -d "$creds"
 }
-token=$(login_token)
-if [ -z "$token" ] || [ "$token" = null ]; then
-	echo "Bail out! no token"
-	exit 1
-fi
+owner_login
 
 workers() { pgrep -P "$kore_pid" | sort | tr '\n' ' '; }
 # Kore's parent notes every worker that exits or is restarted.

@@ -67,11 +67,7 @@ service_start hostile LOGIN_MAX_FAILURES=1000000 ||
 PSQL_URL=${DATABASE_URL/+asyncpg/}
 sql() { psql "$PSQL_URL" -XAtq -v ON_ERROR_STOP=1 -c "$1" 2>/dev/null; }
 
-token=$(login_token)
-if [ -z "$token" ] || [ "$token" = null ]; then
-	echo "Bail out! no token"
-	exit 1
-fi
+owner_login
 A=(-H "Authorization: Bearer $token")
 J=(-H 'content-type: application/json')
 

@@ -13,25 +13,28 @@
 #                          DATABASE_URL / S3_ENDPOINT_URL is already set
 #                          (the env files export the variables): for the
 #                          test, sanitizer and benchmark commands
-#   private_stop           stop the servers started above (for the EXIT
-#                          trap; quiet, and harmless if none started)
+#   private_stop           stop every server started above, the last
+#                          first (for the EXIT trap; quiet, and harmless
+#                          if none started)
+#
+# A script may start more than one of each (a second library to import
+# into): each start takes over the environment, and all are stopped.
 #
 # Both start functions write the server script's output to LOG; if the
 # server does not start, they copy LOG into the TAP stream as comments,
 # say "Bail out!" and exit: no test of the script can run without it.
 
 PRIVATE_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-PRIVATE_PG_STATE=
-PRIVATE_S3_STATE=
+PRIVATE_STATES=()
 
 private_pg() {
 	# Remembered first: a half-started server is stopped too.
-	PRIVATE_PG_STATE=$1
+	PRIVATE_STATES+=("pg.sh:$1")
 	private_start "$PRIVATE_LIB/pg.sh" "$1" "$2" PostgreSQL
 }
 
 private_s3() {
-	PRIVATE_S3_STATE=$1
+	PRIVATE_STATES+=("s3.sh:$1")
 	private_start "$PRIVATE_LIB/s3.sh" "$1" "$2" S3
 }
 
@@ -57,8 +60,10 @@ private_stack() {
 }
 
 private_stop() {
-	[ -z "$PRIVATE_S3_STATE" ] ||
-	    "$PRIVATE_LIB/s3.sh" stop "$PRIVATE_S3_STATE" >/dev/null 2>&1
-	[ -z "$PRIVATE_PG_STATE" ] ||
-	    "$PRIVATE_LIB/pg.sh" stop "$PRIVATE_PG_STATE" >/dev/null 2>&1
+	local i entry
+	for ((i = ${#PRIVATE_STATES[@]} - 1; i >= 0; i--)); do
+		entry=${PRIVATE_STATES[i]}
+		"$PRIVATE_LIB/${entry%%:*}" stop "${entry#*:}" >/dev/null 2>&1
+	done
+	PRIVATE_STATES=()
 }

@@ -76,7 +76,15 @@ need_tools() {
 	done
 }
 
+# Functions done_testing runs first (tests/lib/http.sh adds its check of
+# the responses against the OpenAPI document).
+TAP_DONE_HOOKS=()
+
 done_testing() {
+	local hook
+	for hook in "${TAP_DONE_HOOKS[@]}"; do
+		"$hook"
+	done
 	echo "1..$TAP_COUNT"
 	[ "$TAP_FAILED" -eq 0 ]
 }

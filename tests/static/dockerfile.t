@@ -131,10 +131,16 @@ done
 ok "$(has "$runs" 'tools/genconf prod')" "the build stage generates the production config"
 ok "$(has "$runs" 'kodev flavor prod')" "the build stage selects the prod flavor"
 ok "$(has "$runs" 'kodev build')" "the build stage runs kodev build"
+ok "$(has "$runs" 'npm ci --omit=dev')" \
+    "the build stage installs Swagger UI as tools/openapi's lockfile pins it"
+ok "$(has "$runs" 'tools/vendor-apidocs')" \
+    "the build stage copies Swagger UI's files into the assets"
 
 # --- Runtime stage -----------------------------------------------------------
 
 runtime_runs=$(in_stage "$last" RUN)
+unlike "$runtime_runs" '(^|[[:space:]])(nodejs|npm)([[:space:]]|$)' \
+    "the runtime stage installs no Node.js or npm"
 unlike "$runtime_runs" '[a-z0-9]-dev( |$)|build-essential|gcc|g\+\+|make |git ' \
     "the runtime stage installs no -dev package or build tool"
 for pkg in libvips42 libavformat59 libavcodec59 libswscale6 libavutil57; do

@@ -12,6 +12,7 @@
  */
 
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "testutil.h"
 
@@ -36,7 +37,7 @@ test_family_and_sample(void **state)
 	expo_family(&e, "rb_up", EXPO_GAUGE, "Up.");
 	expo_sample_us(&e, "rb_up", NULL, 0, 1500000);
 	assert_int_equal(expo_failed(&e), 0);
-	assert_string_equal(e.buf,
+	assert_string_equal(e.out.data,
 	    "# HELP rb_requests_total Requests.\n"
 	    "# TYPE rb_requests_total counter\n"
 	    "rb_requests_total{route=\"health\",status=\"200\"} 42\n"
@@ -59,7 +60,7 @@ test_escaping(void **state)
 	expo_sample(&e, "rb_x", l, 1, UINT64_MAX);
 	assert_int_equal(expo_failed(&e), 0);
 	/* Help keeps its quotes; a label value escapes them. */
-	assert_string_equal(e.buf,
+	assert_string_equal(e.out.data,
 	    "# HELP rb_x back\\\\slash \"quoted\"\\nnext\n"
 	    "# TYPE rb_x gauge\n"
 	    "rb_x{v=\"a\\\\b\\\"c\\nd\"} 18446744073709551615\n");
@@ -119,11 +120,11 @@ test_sticky(void **state)
 	(void)state;
 	expo_init(&e, LIMIT);
 	expo_sample(&e, "rb_a", NULL, 0, 1);
-	len = e.len;
+	len = e.out.len;
 	expo_sample(&e, "9bad", NULL, 0, 1);
 	expo_sample(&e, "rb_b", NULL, 0, 2);
 	assert_int_equal(expo_failed(&e), 1);
-	assert_int_equal(e.len, len);
+	assert_int_equal(e.out.len, len);
 	expo_free(&e);
 
 	/* Too many labels. */
@@ -157,7 +158,7 @@ test_histogram(void **state)
 	expo_histogram(&e, "rb_seconds", l, 1, counts, bounds, 3, 7250001);
 	expo_histogram(&e, "rb_seconds", NULL, 0, counts, bounds, 3, 0);
 	assert_int_equal(expo_failed(&e), 0);
-	assert_string_equal(e.buf,
+	assert_string_equal(e.out.data,
 	    "# HELP rb_seconds Time.\n"
 	    "# TYPE rb_seconds histogram\n"
 	    "rb_seconds_bucket{op=\"put\",le=\"0.005\"} 2\n"
@@ -223,13 +224,47 @@ test_limit(void **state)
 	for (i = 0; i < 20 && !expo_failed(&e); i++)
 		expo_sample(&e, "rb_requests_total", NULL, 0, 1);
 	assert_int_equal(expo_failed(&e), 1);
-	assert_true(e.len < 100);
+	assert_true(e.out.len <= 100);
 	expo_free(&e);
 
 	/* Nothing written, nothing allocated. */
 	expo_init(&e, LIMIT);
-	assert_null(e.buf);
+	assert_null(e.out.data);
 	expo_free(&e);
+}
+
+static void
+test_finish(void **state)
+{
+	struct expo	 e;
+	char		*text;
+	size_t		 len;
+
+	(void)state;
+	expo_init(&e, LIMIT);
+	expo_sample(&e, "rb_a", NULL, 0, 7);
+	assert_int_equal(expo_finish(&e, &text, &len), 0);
+	assert_string_equal(text, "rb_a 7\n");
+	assert_int_equal(len, 7);
+	free(text);
+
+	/* Nothing written: an empty string. */
+	expo_init(&e, LIMIT);
+	assert_int_equal(expo_finish(&e, &text, &len), 0);
+	assert_string_equal(text, "");
+	assert_int_equal(len, 0);
+	free(text);
+
+	/* A refused name, or the limit: no text at all. */
+	expo_init(&e, LIMIT);
+	expo_sample(&e, "rb_a", NULL, 0, 7);
+	expo_sample(&e, "rb-a", NULL, 0, 7);
+	assert_int_equal(expo_finish(&e, &text, &len), -1);
+	assert_null(text);
+	expo_init(&e, 4);
+	expo_sample(&e, "rb_a", NULL, 0, 7);
+	assert_int_equal(expo_finish(&e, &text, &len), -1);
+	assert_null(text);
 }
 
 int
@@ -243,6 +278,7 @@ main(void)
 		cmocka_unit_test(test_histogram),
 		cmocka_unit_test(test_seconds_text),
 		cmocka_unit_test(test_limit),
+		cmocka_unit_test(test_finish),
 	};
 
 	return (cmocka_run_group_tests_name("exposition", tests, NULL, NULL));

@@ -145,6 +145,7 @@ test_defaults(void **state)
 	assert_int_equal(lq.limit, LISTING_LIMIT_DEFAULT);
 	assert_int_equal(lq.sort, CURSOR_SORT_NEWEST);
 	assert_int_equal(lq.has_cursor, 0);
+	assert_int_equal(lq.count, 0);
 	assert_int_equal(lq.filter.tags.include.count, 0);
 	assert_int_equal(lq.filter.tags.exclude.count, 0);
 	assert_int_equal(lq.filter.has_q, 0);
@@ -290,6 +291,52 @@ test_refusals(void **state)
 	refused("sha256="
 	    "00000000000000000000000000000000000000000000000000000000000000000",
 	    LISTING_INVALID, "sha256");
+}
+
+/* count=true asks for a total; false is the default; nothing else. */
+static void
+test_count(void **state)
+{
+	struct listing_query	lq;
+	struct listing_error	err;
+	char			c[CURSOR_TEXT_MAX], qs[512];
+
+	(void)state;
+	assert_int_equal(listing_parse("count=true", key, sizeof(key), &lq,
+	    &err), LISTING_OK);
+	assert_int_equal(lq.count, 1);
+	assert_int_equal(listing_parse("count=false", key, sizeof(key), &lq,
+	    &err), LISTING_OK);
+	assert_int_equal(lq.count, 0);
+	assert_int_equal(listing_parse("tags=a,-b&count=%74rue&limit=5", key,
+	    sizeof(key), &lq, &err), LISTING_OK);
+	assert_int_equal(lq.count, 1);
+	assert_int_equal(lq.limit, 5);
+	assert_int_equal(lq.filter.tags.include.count, 1);
+
+	/* Not part of the filter: a cursor made without it still walks. */
+	make_cursor("tags=a", key, c, sizeof(c));
+	(void)snprintf(qs, sizeof(qs), "tags=a&count=true&cursor=%s", c);
+	assert_int_equal(listing_parse(qs, key, sizeof(key), &lq, &err),
+	    LISTING_OK);
+	assert_int_equal(lq.count, 1);
+	assert_int_equal(lq.has_cursor, 1);
+
+	refused("count=", LISTING_INVALID, "count");
+	refused("count", LISTING_INVALID, "count");
+	refused("count=1", LISTING_INVALID, "count");
+	refused("count=yes", LISTING_INVALID, "count");
+	refused("count=True", LISTING_INVALID, "count");
+	refused("count=true%00", LISTING_INVALID, "count");
+	refused("count=truest", LISTING_INVALID, "count");
+	refused("count=true&count=true", LISTING_BAD_REQUEST, "count");
+	refused("count=%ZZ", LISTING_BAD_REQUEST, "count");
+
+	/* The message names the values. */
+	assert_int_equal(listing_parse("count=no", key, sizeof(key), &lq,
+	    &err), LISTING_INVALID);
+	assert_string_equal(err.message, "count must be true or false");
+	assert_int_equal(lq.count, 0);
 }
 
 static void
@@ -567,6 +614,7 @@ main(void)
 		cmocka_unit_test(test_filters),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_query_errors),
+		cmocka_unit_test(test_count),
 		cmocka_unit_test(test_cursor),
 		cmocka_unit_test(test_canonical),
 		cmocka_unit_test(test_tag_query),

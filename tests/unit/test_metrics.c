@@ -310,7 +310,7 @@ render(const struct metrics_slot *s, size_t n,
 	metrics_sum(s, n, &t);
 	expo_init(&e, LIMIT);
 	assert_int_equal(metrics_render(&e, &t, s, n, r, 8, &build), 0);
-	text = e.buf;
+	assert_int_equal(expo_finish(&e, &text, NULL), 0);
 	return (text);
 }
 

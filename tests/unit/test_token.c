@@ -53,6 +53,7 @@ static char	*mk(const char *, const char *);
 static char	*claims(const char *, long long, long long);
 static void	 expect(const char *, const char *, enum token_status);
 static void	 expect_not_ok(const char *, const char *);
+static void	 expect_member(const char *, enum token_status);
 static int	 b64u_index(char);
 static char	*padded_claims(size_t);
 
@@ -427,6 +428,71 @@ test_json_escaped_subject(void **state)
 	assert_int_equal(token_verify(KEY, KEYLEN, tok, "\xc3\xa9l\xc3\xa8ve",
 	    (time_t)NOW, NULL), TOKEN_OK);
 	free(tok);
+}
+
+/* value as an extra member of the claims, then of the header. */
+static void
+expect_member(const char *value, enum token_status want)
+{
+	char	p[MAX_JSON], h[MAX_JSON];
+
+	snprintf(p, sizeof(p), "{\"sub\":\"owner\",\"iat\":%lld,"
+	    "\"exp\":%lld,\"x\":%s}", NOW, EXP, value);
+	expect(HDR, p, want);
+	snprintf(h, sizeof(h), "{\"alg\":\"HS256\",\"kid\":%s}", value);
+	expect(h, claims(SUB, NOW, EXP), want);
+}
+
+/*
+ * Correctly signed tokens whose JSON yajl reads but jansson (libjwt's
+ * parser) refuses: the rules in front of libjwt call them malformed, not
+ * "bad signature", and what jansson does read passes.
+ */
+static void
+test_jansson_readable(void **state)
+{
+	static const char *const refused[] = {
+		"\"\\ud800\"",			/* high half alone */
+		"\"\\udc00\"",			/* low half alone */
+		"\"\\ud800\\u0041\"",		/* high half, then no low */
+		"\"\\udc00\\ud800\"",		/* halves the wrong way round */
+		"\"\\\\\\ud800\"",		/* an escaped \ does not hide it */
+		"\"\xc0\xaf\"",			/* overlong '/' */
+		"\"\xed\xa0\x80\"",		/* U+D800 written in UTF-8 */
+		"\"\xf4\x90\x80\x80\"",		/* past U+10FFFF */
+		"\"\xff\"",
+		"99999999999999999999",		/* past 64 bits */
+		"-9223372036854775809",
+		"1e999",			/* overflows a double */
+		"[1, {\"y\": -1E400}]",
+		"\v1",				/* yajl's whitespace only */
+		"\f1",
+	};
+	static const char *const read[] = {
+		"\"\\ud83d\\ude00\"",		/* a pair */
+		"\"\xf0\x9f\x98\x80 \xc3\xa9\"",
+		"\"\\\\ud800\"",		/* an escaped \, then text */
+		"9223372036854775807",
+		"-9223372036854775808",
+		"1e-999",			/* underflows to 0: fine */
+		"-0",
+		"1.5e300",
+		" \t\r\n1",			/* RFC 8259's whitespace */
+	};
+	char	p[MAX_JSON];
+	size_t	i;
+
+	(void)state;
+
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		expect_member(refused[i], TOKEN_MALFORMED);
+	/* yajl ends a text with an unterminated string after it quietly. */
+	expect(HDR "\"", claims(SUB, NOW, EXP), TOKEN_MALFORMED);
+	snprintf(p, sizeof(p), "%s\"}", claims(SUB, NOW, EXP));
+	expect(HDR, p, TOKEN_MALFORMED);
+
+	for (i = 0; i < sizeof(read) / sizeof(read[0]); i++)
+		expect_member(read[i], TOKEN_OK);
 }
 
 static void
@@ -1134,6 +1200,7 @@ main(void)
 		cmocka_unit_test(test_issue_bad_args),
 		cmocka_unit_test(test_member_order_and_spacing),
 		cmocka_unit_test(test_json_escaped_subject),
+		cmocka_unit_test(test_jansson_readable),
 		cmocka_unit_test(test_expired),
 		cmocka_unit_test(test_not_yet_valid),
 		cmocka_unit_test(test_wrong_subject),

@@ -167,6 +167,36 @@ test_asset_path(void **state)
 	assert_int_equal(webpage_asset_path("/app/", v, &name, &current), -1);
 }
 
+/* The API docs' files, under a prefix of their own. */
+static void
+test_asset_path_in(void **state)
+{
+	const char	*v = "0123456789abcdef";
+	const char	*name;
+	int		 current;
+
+	(void)state;
+	assert_int_equal(webpage_asset_path_in("/api/docs/",
+	    "/api/docs/0123456789abcdef/swagger-ui.css", v, &name, &current), 0);
+	assert_string_equal(name, "swagger-ui.css");
+	assert_int_equal(current, 1);
+
+	assert_int_equal(webpage_asset_path_in("/api/docs/",
+	    "/api/docs/fedcba9876543210/docs.js", v, &name, &current), 0);
+	assert_string_equal(name, "docs.js");
+	assert_int_equal(current, 0);
+
+	/* Another page's prefix, or none, is not this one's. */
+	assert_int_equal(webpage_asset_path_in("/api/docs/",
+	    "/app/0123456789abcdef/main.js", v, &name, &current), -1);
+	assert_int_equal(webpage_asset_path_in("/api/docs/",
+	    "/api/docs0123456789abcdef/docs.js", v, &name, &current), -1);
+	assert_int_equal(webpage_asset_path_in("/api/docs/",
+	    "/api/docs/0123456789abcdef/a/docs.js", v, &name, &current), -1);
+	assert_int_equal(webpage_asset_path_in("/api/docs/", "/api/docs/", v,
+	    &name, &current), -1);
+}
+
 static void
 test_gzip(void **state)
 {
@@ -254,6 +284,7 @@ main(void)
 		cmocka_unit_test(test_origin),
 		cmocka_unit_test(test_csp),
 		cmocka_unit_test(test_asset_path),
+		cmocka_unit_test(test_asset_path_in),
 		cmocka_unit_test(test_gzip),
 		cmocka_unit_test(test_accepts_gzip),
 		cmocka_unit_test(test_content_type),

@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
+
 /* What a scrape's Content-Type says. */
 #define EXPO_CONTENT_TYPE	"text/plain; version=0.0.4; charset=utf-8"
 
@@ -42,17 +44,18 @@ struct expo_label {
 	const char	*value;
 };
 
+/* The text goes into out (buf.h), at most the limit given to expo_init. */
 struct expo {
-	char	*buf;
-	size_t	 len;
-	size_t	 cap;
-	size_t	 limit;		/* the most it may grow to */
-	int	 failed;
+	struct buf	out;
+	int		failed;		/* a name or value refused */
 };
 
 void	expo_init(struct expo *, size_t);
 void	expo_free(struct expo *);
 int	expo_failed(const struct expo *);
+
+/* The text (malloc'd, the caller's) and its length; -1 if it failed. */
+int	expo_finish(struct expo *, char **, size_t *);
 
 /* # HELP and # TYPE: once per metric, before its samples. */
 void	expo_family(struct expo *, const char *, enum expo_type,

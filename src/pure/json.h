@@ -36,6 +36,14 @@ yajl_val	json_parse_object(const void *data, size_t len,
 const char	*json_get_string(yajl_val obj, const char *key);
 
 /*
+ * A request body refused: the member it is about in *field (the answer's
+ * error.field) and why in *message, both static strings. Returns -1, for
+ * a body reader to return it.
+ */
+int		 json_refuse(const char **field, const char **message,
+		    const char *f, const char *m);
+
+/*
  * A JSON writer whose errors are sticky: build a whole body with the
  * calls below, then look at json_out_failed() once. Keys are NULL for
  * array elements and for the top-level value.

@@ -7,9 +7,8 @@
  */
 
 /*
- * AWS Signature Version 4 for S3: canonical request, string to sign,
- * signing key, Authorization header and presigned URL query strings.
- * Pure: OpenSSL libcrypto only, no Kore, no network.
+ * AWS Signature Version 4 for S3: the canonical query a request is sent
+ * with and the Authorization header that signs it. Pure: OpenSSL libcrypto only, no Kore, no network.
  *
  * A request is described by a struct sigv4_request whose strings are raw
  * (unencoded): this module does all URI encoding, so the URL that is sent
@@ -17,9 +16,9 @@
  * for the bytes on the wire to match what was signed.
  *
  * For S3 the caller lists among the headers "host", "x-amz-date" (equal to
- * the timestamp) and, for header-signed requests, "x-amz-content-sha256"
- * (equal to the payload hash); host is required and the other two, when
- * present, must agree with the request's fields.
+ * the timestamp) and "x-amz-content-sha256" (equal to the payload hash);
+ * host is required and the other two, when present, must agree with the
+ * request's fields.
  *
  * Every function returns 0 on success and -1 on any invalid input or
  * allocation failure; on failure nothing is returned through out pointers.
@@ -36,7 +35,7 @@
 #define SIGV4_TIMESTAMP_LEN	16
 #define SIGV4_SHA256_HEX_LEN	64
 
-/* The payload hash of requests whose body is not hashed (presigned URLs). */
+/* The payload hash of requests whose body is not hashed (streamed PUTs). */
 #define SIGV4_UNSIGNED_PAYLOAD	"UNSIGNED-PAYLOAD"
 
 /* Limits on a request; anything beyond them is refused, never truncated. */
@@ -48,9 +47,6 @@
 #define SIGV4_VALUE_MAX		4096	/* bytes of a header or query value */
 #define SIGV4_SCOPE_PART_MAX	128	/* key id, region, service */
 #define SIGV4_SECRET_MAX	128	/* bytes of the secret access key */
-
-/* Longest validity of a presigned URL that S3 accepts: seven days. */
-#define SIGV4_EXPIRES_MAX	604800
 
 struct sigv4_key {
 	const char	*access_key_id;
@@ -119,37 +115,11 @@ int	sigv4_uri_encode(const char *in, int encode_slash, char **out);
  */
 int	sigv4_canonical_query(const struct sigv4_request *req, char **out);
 
-/* The canonical request, the text whose hash is signed. */
-int	sigv4_canonical_request(const struct sigv4_request *req, char **out);
-
-/*
- * The string to sign: algorithm, timestamp, credential scope
- * (date/region/service/aws4_request) and the canonical request's hash.
- */
-int	sigv4_string_to_sign(const struct sigv4_key *key,
-	    const struct sigv4_request *req, char **out);
-
-/* The request's signature in lowercase hex. */
-int	sigv4_signature(const struct sigv4_key *key,
-	    const struct sigv4_request *req,
-	    char out[SIGV4_SHA256_HEX_LEN + 1]);
-
 /*
  * The value of the Authorization header: "AWS4-HMAC-SHA256
  * Credential=KEYID/SCOPE, SignedHeaders=a;b, Signature=HEX".
  */
 int	sigv4_authorization_header(const struct sigv4_key *key,
 	    const struct sigv4_request *req, char **out);
-
-/*
- * The query string of a presigned URL valid for expires seconds
- * (1..SIGV4_EXPIRES_MAX) from req->timestamp: req's own parameters plus
- * X-Amz-Algorithm, -Credential, -Date, -Expires and -SignedHeaders, sorted,
- * then &X-Amz-Signature=HEX. The URL is the encoded path, '?', this string.
- * req->payload_hash is normally SIGV4_UNSIGNED_PAYLOAD and req's query must
- * not already hold any of the X-Amz- parameters this function adds.
- */
-int	sigv4_presign_query(const struct sigv4_key *key,
-	    const struct sigv4_request *req, unsigned int expires, char **out);
 
 #endif

@@ -186,12 +186,20 @@ int
 webpage_asset_path(const char *path, const char *version, const char **name,
     int *current)
 {
+	return (webpage_asset_path_in(WEBPAGE_ASSET_PREFIX, path, version,
+	    name, current));
+}
+
+int
+webpage_asset_path_in(const char *prefix, const char *path,
+    const char *version, const char **name, int *current)
+{
 	const char	*v, *n;
 	size_t		 i;
 
-	if (strncmp(path, WEBPAGE_ASSET_PREFIX, strlen(WEBPAGE_ASSET_PREFIX)))
+	if (strncmp(path, prefix, strlen(prefix)))
 		return (-1);
-	v = path + strlen(WEBPAGE_ASSET_PREFIX);
+	v = path + strlen(prefix);
 
 	for (i = 0; i < WEBPAGE_VERSION_LEN; i++) {
 		if (!isxdigit((unsigned char)v[i]) ||

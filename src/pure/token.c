@@ -23,12 +23,22 @@
  *    keeps the last of two "sub"s, another reader might take the first;
  *  - iat, exp and nbf are non-negative JSON integers, not floats or
  *    strings, and exp and nbf are enforced here: libjwt 1.10 checks no
- *    claim.
+ *    claim;
+ *  - header and payload are JSON that jansson reads too: strict UTF-8
+ *    (yajl lets overlongs, encoded surrogates and code points past
+ *    U+10FFFF through), whitespace only of RFC 8259's four (yajl also
+ *    skips \v and \f), no unpaired surrogate escape (yajl turns "\ud800"
+ *    into "?"), no integer outside 64 bits and no number that overflows a
+ *    double (yajl keeps both, flagged). A correctly signed token with any
+ *    of these was valid before libjwt and is refused by it ("bad
+ *    signature"); refusing it here as malformed keeps one verdict.
  * libjwt compares the signature in constant time (Debian's fix of
  * CVE-2024-25189 in 1.10.2-1+deb12u1 replaced its strcmp()).
  */
 
+#include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +49,7 @@
 
 #include "encoding.h"
 #include "json.h"
+#include "tags.h"
 #include "token.h"
 
 /* An HMAC-SHA256 is 32 bytes. */
@@ -49,7 +60,13 @@
 #define TOKEN_SEPARATOR		'.'
 
 
-/* base64: 3 bytes in 4 characters, 6 bits a character. */
+/* A JSON \u escape: the backslash, the u and four hex digits. */
+#define TOKEN_ESCAPE_LEN	6
+#define TOKEN_HEX_DIGITS	4
+/* UTF-16 surrogate halves (RFC 8259 section 7). */
+#define TOKEN_SURROGATE_MASK	0xfc00
+#define TOKEN_SURROGATE_HIGH	0xd800
+#define TOKEN_SURROGATE_LOW	0xdc00
 
 /* Room for the parser's error text; a token is only valid or not. */
 #define TOKEN_JSON_ERRLEN	128
@@ -61,6 +78,9 @@ static int		token_signature_canonical(const char *, size_t);
 static enum token_status	token_check_jwt(const void *, size_t,
 			    const char *);
 static yajl_val		token_json_segment(const char *, size_t);
+static int		token_json_text_ok(const char *, size_t);
+static int		token_json_hex4(const char *, size_t, unsigned int *);
+static int		token_json_numbers_ok(yajl_val);
 static enum token_status	token_check_header(const char *, size_t);
 static enum token_status	token_check_claims(const char *, size_t,
 				    const char *, time_t, time_t *);
@@ -232,9 +252,123 @@ token_json_segment(const char *seg, size_t seglen)
 		return (NULL);
 	}
 
+	/* What jansson, behind libjwt, would refuse: see the top. */
+	if (!tag_utf8_valid((const char *)json, len) ||
+	    !token_json_text_ok((const char *)json, len)) {
+		free(json);
+		return (NULL);
+	}
+
 	root = json_parse_object(json, len, err, sizeof(err));
 	free(json);
+	if (root != NULL && !token_json_numbers_ok(root)) {
+		yajl_tree_free(root);
+		return (NULL);
+	}
 	return (root);
+}
+
+/*
+ * The JSON text s (valid UTF-8, parsed later) has no vertical tab or form
+ * feed (not even in a string, where yajl refuses every control byte),
+ * and every \u escape that is half of a surrogate pair is the high half
+ * immediately followed by the low half. Outside strings there is no
+ * backslash.
+ */
+static int
+token_json_text_ok(const char *s, size_t len)
+{
+	size_t		i;
+	unsigned int	cp, lo;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == '\v' || s[i] == '\f')
+			return (0);
+		if (s[i] != '\\')
+			continue;
+		if (i + 1 >= len)
+			return (0);
+		if (s[i + 1] != 'u') {
+			/* A two-character escape, \\ included: skip both. */
+			i++;
+			continue;
+		}
+		if (token_json_hex4(s + i + 2, len - (i + 2), &cp) == -1)
+			return (0);
+		i += TOKEN_ESCAPE_LEN - 1;
+		if ((cp & TOKEN_SURROGATE_MASK) == TOKEN_SURROGATE_LOW)
+			return (0);
+		if ((cp & TOKEN_SURROGATE_MASK) != TOKEN_SURROGATE_HIGH)
+			continue;
+		if (i + TOKEN_ESCAPE_LEN >= len || s[i + 1] != '\\' ||
+		    s[i + 2] != 'u' ||
+		    token_json_hex4(s + i + 3, len - (i + 3), &lo) == -1 ||
+		    (lo & TOKEN_SURROGATE_MASK) != TOKEN_SURROGATE_LOW)
+			return (0);
+		i += TOKEN_ESCAPE_LEN;
+	}
+
+	return (1);
+}
+
+/* Four hex digits at s (len bytes left) into *out, or -1. */
+static int
+token_json_hex4(const char *s, size_t len, unsigned int *out)
+{
+	size_t	i;
+	int	v;
+
+	if (len < TOKEN_HEX_DIGITS)
+		return (-1);
+	*out = 0;
+	for (i = 0; i < TOKEN_HEX_DIGITS; i++) {
+		if ((v = enc_hex_digit((unsigned char)s[i])) == -1)
+			return (-1);
+		*out = *out << 4 | (unsigned int)v;
+	}
+
+	return (0);
+}
+
+/*
+ * Every number in the tree is one jansson reads: written as an integer
+ * (no fraction, no exponent), strtoll() takes it; otherwise strtod() does
+ * not overflow (an underflow to zero jansson takes). yajl bounds the
+ * depth.
+ */
+static int
+token_json_numbers_ok(yajl_val v)
+{
+	const char	*r;
+	size_t		 i;
+	double		 d;
+
+	if (YAJL_IS_OBJECT(v)) {
+		for (i = 0; i < v->u.object.len; i++)
+			if (!token_json_numbers_ok(v->u.object.values[i]))
+				return (0);
+		return (1);
+	}
+	if (YAJL_IS_ARRAY(v)) {
+		for (i = 0; i < v->u.array.len; i++)
+			if (!token_json_numbers_ok(v->u.array.values[i]))
+				return (0);
+		return (1);
+	}
+	if (!YAJL_IS_NUMBER(v))
+		return (1);
+
+	if ((r = v->u.number.r) == NULL)
+		return (0);
+
+	/* jansson's own tests; yajl calls -2^63 out of range, strtoll not. */
+	errno = 0;
+	if (strpbrk(r, ".eE") == NULL) {
+		(void)strtoll(r, NULL, 10);
+		return (errno != ERANGE);
+	}
+	d = strtod(r, NULL);
+	return (!(errno == ERANGE && isinf(d)));
 }
 
 static enum token_status

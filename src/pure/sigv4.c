@@ -8,8 +8,9 @@
 
 /*
  * AWS Signature Version 4 as S3 applies it: the storage code signs every
- * object and bucket request with these functions and builds presigned GET
- * URLs. Every input is validated against fixed limits before any output is
+ * object and bucket request with these functions (libcurl 7.88's own
+ * CURLOPT_AWS_SIGV4 signs Kore's "Expect:" removal too: README, Storage).
+ * Every input is validated against fixed limits before any output is
  * built, so hostile keys, paths or header values can neither overflow a
  * buffer nor smuggle a header line into the request.
  */
@@ -26,6 +27,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "buf.h"
 #include "encoding.h"
 #include "sigv4.h"
 
@@ -41,33 +43,11 @@
 #define SHA256_LEN		32
 #define TM_YEAR_BASE		1900
 #define YEAR_MAX		9999
-#define BUF_INITIAL		256
 
-/* Room for "604800" and its NUL. */
-#define EXPIRES_STR_LEN		16
-
-/* The parameters that sigv4_presign_query() adds besides the signature. */
-#define PRESIGN_PARAMS		5
-#define CANON_PARAMS_MAX	(SIGV4_QUERY_MAX + PRESIGN_PARAMS)
 
 #define HEADER_HOST		"host"
 #define HEADER_DATE		"x-amz-date"
 #define HEADER_CONTENT_SHA256	"x-amz-content-sha256"
-
-#define PARAM_ALGORITHM		"X-Amz-Algorithm"
-#define PARAM_CREDENTIAL	"X-Amz-Credential"
-#define PARAM_DATE		"X-Amz-Date"
-#define PARAM_EXPIRES		"X-Amz-Expires"
-#define PARAM_SIGNED_HEADERS	"X-Amz-SignedHeaders"
-#define PARAM_SIGNATURE		"X-Amz-Signature"
-
-/* A growable string; the first failure sticks and is reported at the end. */
-struct buf {
-	char	*data;
-	size_t	len;
-	size_t	cap;
-	int	failed;
-};
 
 /* A header or parameter in its canonical form, both strings malloc'd. */
 struct canon_pair {
@@ -80,14 +60,10 @@ struct canon {
 	size_t			nheaders;
 	struct canon_pair	headers[SIGV4_HEADERS_MAX];
 	size_t			nparams;
-	struct canon_pair	params[CANON_PARAMS_MAX];
+	struct canon_pair	params[SIGV4_QUERY_MAX];
 };
 
-static void	buf_append(struct buf *, const void *, size_t);
-static void	buf_appends(struct buf *, const char *);
 static void	buf_append_encoded(struct buf *, const char *, size_t, int);
-static int	buf_finish(struct buf *, char **);
-static void	buf_cleanup(struct buf *);
 
 static int	is_unreserved(unsigned char);
 static int	is_tchar(unsigned char);
@@ -107,8 +83,7 @@ static int	encode_dup(const char *, size_t, int, char **);
 static int	pair_cmp(const void *, const void *);
 
 static int	canon_headers(struct canon *, const struct sigv4_request *);
-static int	canon_params(struct canon *, const struct sigv4_request *,
-		    const struct sigv4_pair *, size_t);
+static int	canon_params(struct canon *, const struct sigv4_request *);
 static int	canon_init(struct canon *, const struct sigv4_request *);
 static void	canon_cleanup(struct canon *);
 static const char *canon_header(const struct canon *, const char *);
@@ -183,7 +158,7 @@ sigv4_uri_encode(const char *in, int encode_slash, char **out)
 	memset(&b, 0, sizeof(b));
 	buf_append_encoded(&b, in, strlen(in), encode_slash);
 
-	return (buf_finish(&b, out));
+	return (buf_finish(&b, out, NULL));
 }
 
 int
@@ -198,7 +173,7 @@ sigv4_canonical_query(const struct sigv4_request *req, char **out)
 	memset(&c, 0, sizeof(c));
 	memset(&b, 0, sizeof(b));
 
-	if (canon_params(&c, req, NULL, 0) == -1) {
+	if (canon_params(&c, req) == -1) {
 		canon_cleanup(&c);
 		return (-1);
 	}
@@ -206,69 +181,7 @@ sigv4_canonical_query(const struct sigv4_request *req, char **out)
 	canon_render_query(&b, &c);
 	canon_cleanup(&c);
 
-	return (buf_finish(&b, out));
-}
-
-int
-sigv4_canonical_request(const struct sigv4_request *req, char **out)
-{
-	struct canon	c;
-	struct buf	b;
-
-	if (out == NULL)
-		return (-1);
-
-	memset(&b, 0, sizeof(b));
-	if (canon_init(&c, req) == -1)
-		return (-1);
-
-	canon_render_request(&b, &c, req);
-	canon_cleanup(&c);
-
-	return (buf_finish(&b, out));
-}
-
-int
-sigv4_string_to_sign(const struct sigv4_key *key,
-    const struct sigv4_request *req, char **out)
-{
-	struct canon	c;
-	struct buf	b;
-
-	if (out == NULL || !valid_key(key))
-		return (-1);
-
-	memset(&b, 0, sizeof(b));
-	if (canon_init(&c, req) == -1)
-		return (-1);
-
-	if (render_string_to_sign(&b, key, &c, req) == -1) {
-		canon_cleanup(&c);
-		buf_cleanup(&b);
-		return (-1);
-	}
-
-	canon_cleanup(&c);
-	return (buf_finish(&b, out));
-}
-
-int
-sigv4_signature(const struct sigv4_key *key, const struct sigv4_request *req,
-    char out[SIGV4_SHA256_HEX_LEN + 1])
-{
-	struct canon	c;
-	int		ret;
-
-	if (out == NULL || !valid_key(key))
-		return (-1);
-
-	if (canon_init(&c, req) == -1)
-		return (-1);
-
-	ret = canon_sign(key, &c, req, out);
-	canon_cleanup(&c);
-
-	return (ret);
+	return (buf_finish(&b, out, NULL));
 }
 
 int
@@ -301,132 +214,7 @@ sigv4_authorization_header(const struct sigv4_key *key,
 	buf_appends(&b, sig);
 
 	canon_cleanup(&c);
-	return (buf_finish(&b, out));
-}
-
-int
-sigv4_presign_query(const struct sigv4_key *key,
-    const struct sigv4_request *req, unsigned int expires, char **out)
-{
-	static const char *const reserved[] = {
-		PARAM_ALGORITHM, PARAM_CREDENTIAL, PARAM_DATE,
-		PARAM_EXPIRES, PARAM_SIGNED_HEADERS, PARAM_SIGNATURE,
-	};
-	struct sigv4_pair	extra[PRESIGN_PARAMS];
-	struct canon		c;
-	struct buf		credential, signed_headers, b;
-	char			expires_str[EXPIRES_STR_LEN];
-	char			sig[SIGV4_SHA256_HEX_LEN + 1];
-	size_t			i, j;
-	int			ret;
-
-	if (out == NULL || !valid_key(key) || !valid_request(req))
-		return (-1);
-	if (expires == 0 || expires > SIGV4_EXPIRES_MAX)
-		return (-1);
-
-	/* A second copy of these would make the URL mean two things. */
-	if (req->query_count > SIGV4_QUERY_MAX ||
-	    (req->query_count > 0 && req->query == NULL))
-		return (-1);
-	for (i = 0; i < req->query_count; i++) {
-		if (req->query[i].name == NULL)
-			return (-1);
-		for (j = 0; j < sizeof(reserved) / sizeof(reserved[0]); j++) {
-			if (strcasecmp(req->query[i].name, reserved[j]) == 0)
-				return (-1);
-		}
-	}
-
-	memset(&c, 0, sizeof(c));
-	memset(&credential, 0, sizeof(credential));
-	memset(&signed_headers, 0, sizeof(signed_headers));
-	memset(&b, 0, sizeof(b));
-	ret = -1;
-
-	if (canon_headers(&c, req) == -1)
-		goto cleanup;
-
-	canon_render_signed_headers(&signed_headers, &c);
-	buf_appends(&credential, key->access_key_id);
-	buf_appends(&credential, "/");
-	render_scope(&credential, key, req->timestamp);
-	if (credential.failed || signed_headers.failed)
-		goto cleanup;
-
-	(void)snprintf(expires_str, sizeof(expires_str), "%u", expires);
-
-	extra[0].name = PARAM_ALGORITHM;
-	extra[0].value = SIGV4_ALGORITHM;
-	extra[1].name = PARAM_CREDENTIAL;
-	extra[1].value = credential.data;
-	extra[2].name = PARAM_DATE;
-	extra[2].value = req->timestamp;
-	extra[3].name = PARAM_EXPIRES;
-	extra[3].value = expires_str;
-	extra[4].name = PARAM_SIGNED_HEADERS;
-	extra[4].value = signed_headers.data;
-
-	if (canon_params(&c, req, extra, PRESIGN_PARAMS) == -1)
-		goto cleanup;
-	if (canon_sign(key, &c, req, sig) == -1)
-		goto cleanup;
-
-	canon_render_query(&b, &c);
-	buf_appends(&b, "&" PARAM_SIGNATURE "=");
-	buf_appends(&b, sig);
-	ret = buf_finish(&b, out);
-
-cleanup:
-	canon_cleanup(&c);
-	buf_cleanup(&credential);
-	buf_cleanup(&signed_headers);
-	buf_cleanup(&b);
-
-	return (ret);
-}
-
-static void
-buf_append(struct buf *b, const void *data, size_t len)
-{
-	size_t	need, cap;
-	char	*p;
-
-	if (b->failed || len == 0)
-		return;
-
-	if (len > SIZE_MAX - b->len - 1) {
-		b->failed = 1;
-		return;
-	}
-
-	need = b->len + len + 1;
-	if (need > b->cap) {
-		cap = (b->cap == 0) ? BUF_INITIAL : b->cap;
-		while (cap < need) {
-			if (cap > SIZE_MAX / 2) {
-				cap = need;
-				break;
-			}
-			cap *= 2;
-		}
-		if ((p = realloc(b->data, cap)) == NULL) {
-			b->failed = 1;
-			return;
-		}
-		b->data = p;
-		b->cap = cap;
-	}
-
-	memcpy(b->data + b->len, data, len);
-	b->len += len;
-	b->data[b->len] = '\0';
-}
-
-static void
-buf_appends(struct buf *b, const char *s)
-{
-	buf_append(b, s, strlen(s));
+	return (buf_finish(&b, out, NULL));
 }
 
 static void
@@ -449,36 +237,6 @@ buf_append_encoded(struct buf *b, const char *in, size_t len,
 		esc[2] = hex[c & 0x0f];
 		buf_append(b, esc, sizeof(esc));
 	}
-}
-
-/* Hand the string over, or free it and fail if any append failed. */
-static int
-buf_finish(struct buf *b, char **out)
-{
-	if (b->failed) {
-		buf_cleanup(b);
-		return (-1);
-	}
-
-	/* Nothing was appended: the result is still a string. */
-	if (b->data == NULL && (b->data = calloc(1, 1)) == NULL)
-		return (-1);
-
-	*out = b->data;
-	b->data = NULL;
-	b->len = 0;
-	b->cap = 0;
-
-	return (0);
-}
-
-static void
-buf_cleanup(struct buf *b)
-{
-	free(b->data);
-	b->data = NULL;
-	b->len = 0;
-	b->cap = 0;
 }
 
 /* RFC 3986 unreserved characters, the only ones AWS leaves unencoded. */
@@ -736,7 +494,7 @@ encode_dup(const char *s, size_t max, int encode_slash, char **out)
 	memset(&b, 0, sizeof(b));
 	buf_append_encoded(&b, s, len, encode_slash);
 
-	return (buf_finish(&b, out));
+	return (buf_finish(&b, out, NULL));
 }
 
 /* Byte order of names, then of values, as both canonical lists want. */
@@ -799,24 +557,18 @@ canon_headers(struct canon *c, const struct sigv4_request *req)
 }
 
 static int
-canon_params(struct canon *c, const struct sigv4_request *req,
-    const struct sigv4_pair *extra, size_t nextra)
+canon_params(struct canon *c, const struct sigv4_request *req)
 {
 	const struct sigv4_pair	*q;
 	const char		*value;
-	size_t			i, total;
+	size_t			i;
 
-	if (req->query_count > SIGV4_QUERY_MAX || nextra > PRESIGN_PARAMS ||
+	if (req->query_count > SIGV4_QUERY_MAX ||
 	    (req->query_count > 0 && req->query == NULL))
 		return (-1);
 
-	total = req->query_count + nextra;
-	for (i = 0; i < total; i++) {
-		if (i < req->query_count)
-			q = &req->query[i];
-		else
-			q = &extra[i - req->query_count];
-
+	for (i = 0; i < req->query_count; i++) {
+		q = &req->query[i];
 		if (q->name == NULL || q->name[0] == '\0')
 			return (-1);
 		value = (q->value == NULL) ? "" : q->value;
@@ -847,7 +599,7 @@ canon_init(struct canon *c, const struct sigv4_request *req)
 		return (-1);
 
 	if (canon_headers(c, req) == -1 ||
-	    canon_params(c, req, NULL, 0) == -1) {
+	    canon_params(c, req) == -1) {
 		canon_cleanup(c);
 		return (-1);
 	}
@@ -966,10 +718,10 @@ render_string_to_sign(struct buf *b, const struct sigv4_key *key,
 	canon_render_request(&creq, c, req);
 	if (creq.failed ||
 	    sigv4_sha256_hex(creq.data, creq.len, hash) == -1) {
-		buf_cleanup(&creq);
+		buf_free(&creq);
 		return (-1);
 	}
-	buf_cleanup(&creq);
+	buf_free(&creq);
 
 	buf_appends(b, SIGV4_ALGORITHM "\n");
 	buf_appends(b, req->timestamp);
@@ -998,7 +750,7 @@ canon_sign(const struct sigv4_key *key, const struct canon *c,
 
 	memset(&sts, 0, sizeof(sts));
 	if (render_string_to_sign(&sts, key, c, req) == -1) {
-		buf_cleanup(&sts);
+		buf_free(&sts);
 		return (-1);
 	}
 
@@ -1030,7 +782,7 @@ cleanup:
 	OPENSSL_cleanse(seed, sizeof(seed));
 	OPENSSL_cleanse(k1, sizeof(k1));
 	OPENSSL_cleanse(k2, sizeof(k2));
-	buf_cleanup(&sts);
+	buf_free(&sts);
 
 	return (ret);
 }

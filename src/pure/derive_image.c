@@ -7,7 +7,8 @@
  */
 
 /*
- * Derivatives of images with libvips (derive_media.h): shrink-on-load
+ * Derivatives of images with libvips (derive_media.h; derive_media.c
+ * sends each file here or to derive_clip.c): shrink-on-load
  * thumbnails of GIF, PNG, JPEG and WebP, animated previews of animated
  * GIF and WebP, the difference hash, and the encoding of the frames
  * derive_clip.c decodes. Every pipeline is lazy until its WebP is written,
@@ -24,17 +25,8 @@
 #include <string.h>
 #include <time.h>
 
-#include <libavutil/log.h>
-
 #include "derive_media.h"
 #include "derive_plan.h"
-
-/*
- * libvips' prefix, for it to find no module there: the loaders this file
- * needs are built in, and the modules (ImageMagick, poppler, OpenSlide,
- * HEIF, JPEG XL) are exactly what reactbin never wants to parse.
- */
-#define VIPS_HOME_NONE		"/nonexistent/reactbin"
 
 #define THUMB_QUALITY		80
 #define PREVIEW_QUALITY		60
@@ -54,13 +46,8 @@ struct deadline {
 	int		hit;
 };
 
-static void	vips_quiet(const gchar *, GLogLevelFlags, const gchar *,
-		    gpointer);
 static void	eval_check(VipsImage *, VipsProgress *, void *);
 static void	watch(VipsImage *, struct deadline *);
-static enum derive_status	image_derive(const uint8_t *, size_t,
-				    enum media_type, enum derive_mode,
-				    int64_t, struct derive_result *);
 static enum derive_status	image_preview(const uint8_t *, size_t,
 				    VipsImage *, int64_t,
 				    struct derive_result *);
@@ -73,67 +60,6 @@ static int	image_hash(VipsImage *, uint64_t *);
 static int	image_hash_buffer(const uint8_t *, size_t, uint64_t *);
 static enum derive_status	vips_fail(struct derive_result *,
 				    const struct deadline *, const char *);
-
-int
-derive_init(const char *argv0)
-{
-	if (setenv("VIPSHOME", VIPS_HOME_NONE, 1) == -1)
-		return (-1);
-
-	if (VIPS_INIT(argv0) != 0)
-		return (-1);
-
-	/*
-	 * No run-time code generation (liborc writes a temporary file and
-	 * maps it executable: neither is possible, nor wanted, here), one
-	 * pipeline at a time per task, and nothing kept between them.
-	 */
-	vips_vector_set_enabled(FALSE);
-	vips_concurrency_set(1);
-	vips_cache_set_max(0);
-	vips_cache_set_max_mem(0);
-	vips_block_untrusted_set(TRUE);
-
-	/* Refusals are reported once, by the caller: not by the libraries. */
-	(void)g_log_set_handler("VIPS", G_LOG_LEVEL_MASK | G_LOG_FLAG_FATAL |
-	    G_LOG_FLAG_RECURSION, vips_quiet, NULL);
-	av_log_set_level(AV_LOG_QUIET);
-
-	return (0);
-}
-
-enum derive_status
-derive_media(const uint8_t *buf, size_t len, enum media_type type,
-    enum derive_mode mode, int64_t budget_ms, struct derive_result *out)
-{
-	int64_t		deadline;
-
-	memset(out, 0, sizeof(*out));
-	out->duration_ms = -1;
-	deadline = derive_now_ms() + budget_ms;
-
-	switch (type) {
-	case MEDIA_GIF:
-	case MEDIA_PNG:
-	case MEDIA_JPEG:
-	case MEDIA_WEBP:
-		out->status = image_derive(buf, len, type, mode, deadline, out);
-		break;
-	case MEDIA_MP4:
-	case MEDIA_WEBM:
-		out->status = derive_clip(buf, len, type, mode, deadline, out);
-		break;
-	default:
-		out->status = derive_fail(out, DERIVE_REFUSED,
-		    "reason=unknown_type");
-		break;
-	}
-
-	vips_error_clear();
-	vips_thread_shutdown();
-
-	return (out->status);
-}
 
 void
 derive_result_free(struct derive_result *r)
@@ -229,16 +155,6 @@ derive_encode_preview(const uint8_t *rgb, uint32_t w, uint32_t h, size_t n,
 	return (st);
 }
 
-static void
-vips_quiet(const gchar *domain, GLogLevelFlags level, const gchar *message,
-    gpointer arg)
-{
-	(void)domain;
-	(void)level;
-	(void)message;
-	(void)arg;
-}
-
 /* libvips' progress signal, as pixels are computed: past due, stop. */
 static void
 eval_check(VipsImage *image, VipsProgress *progress, void *arg)
@@ -260,8 +176,8 @@ watch(VipsImage *image, struct deadline *dl)
 	(void)g_signal_connect(image, "eval", G_CALLBACK(eval_check), dl);
 }
 
-static enum derive_status
-image_derive(const uint8_t *buf, size_t len, enum media_type type,
+enum derive_status
+derive_image(const uint8_t *buf, size_t len, enum media_type type,
     enum derive_mode mode, int64_t deadline, struct derive_result *out)
 {
 	VipsImage		*in, *thumb;

@@ -78,6 +78,13 @@ int	webpage_csp(const char *, char *, size_t);
 int	webpage_asset_path(const char *, const char *, const char **, int *);
 
 /*
+ * The same for the files of another page, under a prefix of its own
+ * that ends in '/' (the API docs' /api/docs/<version>/<name>).
+ */
+int	webpage_asset_path_in(const char *, const char *, const char *,
+	    const char **, int *);
+
+/*
  * The gzip form of a text (RFC 1952), compressed once at start-up so
  * that the first load stays small without a byte of work per request.
  * Returns a malloc'd buffer and its length, or NULL.

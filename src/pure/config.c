@@ -28,6 +28,7 @@
 
 #include <libpq-fe.h>
 
+#include "buf.h"
 #include "config.h"
 #include "encoding.h"
 
@@ -45,7 +46,6 @@
 #define PORT_TEXT_MAX		8	/* ":65535" and its NUL */
 #define HTTP_PORT		80U
 #define HTTPS_PORT		443U
-#define BUF_INITIAL		128
 #define ASCII_SPACE		0x20	/* below it: control characters */
 #define ASCII_DEL		0x7f
 
@@ -57,14 +57,6 @@
 #define DB_SCHEME_OUT		"postgresql://"
 #define DB_BAD			"not a valid postgresql:// URL"
 #define URL_BAD			"not a valid http(s) URL"
-
-/* Grows like a string builder; wipes what it frees (it may hold a password). */
-struct config_buf {
-	char		*data;
-	size_t		len;
-	size_t		cap;
-	int		failed;
-};
 
 struct config_number {
 	const char	*name;
@@ -83,10 +75,7 @@ static void	config_err(char *, size_t, const char *, const char *);
 static void	config_wipe_free(char *);
 static char	*config_strdup(const char *);
 
-static void	config_buf_add(struct config_buf *, const char *, size_t);
-static void	config_buf_str(struct config_buf *, const char *);
-static char	*config_buf_take(struct config_buf *);
-static void	config_buf_wipe(struct config_buf *);
+static char	*config_take(struct buf *);
 
 static int	config_uint(const char *, uint64_t, uint64_t, uint64_t *);
 static int	config_number(config_getenv_fn, const struct config_number *,
@@ -98,7 +87,7 @@ static const char *config_ssl_lookup(const char *, size_t);
 static int	config_sslmode_valid(const char *);
 static int	config_db_hosts_ok(const char *, const char *);
 static int	config_db_ports_ok(const char *);
-static int	config_db_rewrite(const char *, struct config_buf *,
+static int	config_db_rewrite(const char *, struct buf *,
 		    const char **);
 
 static int	config_hostname_valid(const char *, size_t);
@@ -365,7 +354,7 @@ int
 config_database_conninfo(const char *url, char **out, char *err,
     size_t errlen)
 {
-	struct config_buf	buf;
+	struct buf		buf;
 	PQconninfoOption	*opts, *o;
 	char			*perr, *conninfo;
 	const char		*why, *host, *hostaddr, *port, *sslmode;
@@ -373,7 +362,8 @@ config_database_conninfo(const char *url, char **out, char *err,
 	uint64_t		secs;
 
 	*out = NULL;
-	memset(&buf, 0, sizeof(buf));
+	/* The URL may hold a password. */
+	buf_init(&buf, 0, 1);
 
 	if (url == NULL) {
 		config_err(err, errlen, "DATABASE_URL",
@@ -383,11 +373,11 @@ config_database_conninfo(const char *url, char **out, char *err,
 
 	why = NULL;
 	if (config_db_rewrite(url, &buf, &why) == -1) {
-		config_buf_wipe(&buf);
+		buf_free(&buf);
 		config_err(err, errlen, "DATABASE_URL", why);
 		return (-1);
 	}
-	if ((conninfo = config_buf_take(&buf)) == NULL) {
+	if ((conninfo = config_take(&buf)) == NULL) {
 		config_err(err, errlen, "DATABASE_URL", "out of memory");
 		return (-1);
 	}
@@ -496,68 +486,15 @@ config_strdup(const char *s)
 	return (p);
 }
 
-static void
-config_buf_add(struct config_buf *b, const char *s, size_t len)
-{
-	size_t	ncap;
-	char	*n;
-
-	if (b->failed)
-		return;
-	if (len > SIZE_MAX / 2 - b->len - 1) {
-		b->failed = 1;
-		return;
-	}
-	if (b->len + len + 1 > b->cap) {
-		ncap = b->cap == 0 ? BUF_INITIAL : b->cap;
-		while (ncap < b->len + len + 1)
-			ncap *= 2;
-		/* Not realloc: the old block must be wiped before it goes. */
-		if ((n = malloc(ncap)) == NULL) {
-			b->failed = 1;
-			return;
-		}
-		if (b->data != NULL) {
-			memcpy(n, b->data, b->len);
-			explicit_bzero(b->data, b->cap);
-			free(b->data);
-		}
-		b->data = n;
-		b->cap = ncap;
-	}
-	memcpy(b->data + b->len, s, len);
-	b->len += len;
-	b->data[b->len] = '\0';
-}
-
-static void
-config_buf_str(struct config_buf *b, const char *s)
-{
-	config_buf_add(b, s, strlen(s));
-}
-
+/* The string built, or NULL if an append failed (the buffer is freed). */
 static char *
-config_buf_take(struct config_buf *b)
+config_take(struct buf *b)
 {
 	char	*s;
 
-	if (b->failed || b->data == NULL) {
-		config_buf_wipe(b);
+	if (buf_finish(b, &s, NULL) == -1)
 		return (NULL);
-	}
-	s = b->data;
-	memset(b, 0, sizeof(*b));
 	return (s);
-}
-
-static void
-config_buf_wipe(struct config_buf *b)
-{
-	if (b->data != NULL) {
-		explicit_bzero(b->data, b->cap);
-		free(b->data);
-	}
-	memset(b, 0, sizeof(*b));
 }
 
 /* Plain decimal only: strtoull would take signs, blanks and 0x. */
@@ -705,7 +642,7 @@ config_db_ports_ok(const char *ports)
  * parser so a '?' inside a password does not start the query.
  */
 static int
-config_db_rewrite(const char *url, struct config_buf *b, const char **why)
+config_db_rewrite(const char *url, struct buf *b, const char **why)
 {
 	const char	*rest, *p, *q, *param, *amp, *eq, *mode;
 	size_t		i, plen, klen;
@@ -730,8 +667,8 @@ config_db_rewrite(const char *url, struct config_buf *b, const char **why)
 	p = (*p == '@') ? p + 1 : rest;
 	q = strchr(p, '?');
 
-	config_buf_str(b, DB_SCHEME_OUT);
-	config_buf_add(b, rest, q != NULL ? (size_t)(q - rest) : strlen(rest));
+	buf_appends(b, DB_SCHEME_OUT);
+	buf_append(b, rest, q != NULL ? (size_t)(q - rest) : strlen(rest));
 
 	have_ssl = have_sslmode = have_timeout = 0;
 	first = 1;
@@ -742,7 +679,7 @@ config_db_rewrite(const char *url, struct config_buf *b, const char **why)
 		eq = memchr(param, '=', plen);
 		klen = eq != NULL ? (size_t)(eq - param) : plen;
 
-		config_buf_str(b, first ? "?" : "&");
+		buf_appends(b, first ? "?" : "&");
 		first = 0;
 
 		if (eq != NULL && config_pct_eq(param, klen, "ssl", 0)) {
@@ -752,15 +689,15 @@ config_db_rewrite(const char *url, struct config_buf *b, const char **why)
 				return (-1);
 			}
 			have_ssl++;
-			config_buf_str(b, "sslmode=");
-			config_buf_str(b, mode);
+			buf_appends(b, "sslmode=");
+			buf_appends(b, mode);
 			continue;
 		}
 		if (config_pct_eq(param, klen, "sslmode", 0))
 			have_sslmode++;
 		else if (config_pct_eq(param, klen, "connect_timeout", 0))
 			have_timeout = 1;
-		config_buf_add(b, param, plen);
+		buf_append(b, param, plen);
 	}
 
 	if (have_ssl + have_sslmode > 1) {
@@ -773,8 +710,8 @@ config_db_rewrite(const char *url, struct config_buf *b, const char **why)
 	 * the workers' non-blocking ones after it too (capped lower).
 	 */
 	if (!have_timeout) {
-		config_buf_str(b, first ? "?" : "&");
-		config_buf_str(b, "connect_timeout=" CONFIG_DB_CONNECT_TIMEOUT);
+		buf_appends(b, first ? "?" : "&");
+		buf_appends(b, "connect_timeout=" CONFIG_DB_CONNECT_TIMEOUT);
 	}
 	if (b->failed) {
 		*why = "out of memory";
@@ -884,10 +821,10 @@ config_http_url(struct s3_endpoint *ep, const char *url, const char **why)
 	char		v6buf[V6_TEXT_MAX];
 	char		portbuf[PORT_TEXT_MAX];
 	struct in6_addr	a6;
-	struct config_buf	b;
+	struct buf	b;
 
 	memset(ep, 0, sizeof(*ep));
-	memset(&b, 0, sizeof(b));
+	buf_init(&b, 0, 0);
 
 	if (config_prefix_icase(url, "https://")) {
 		rest = url + strlen("https://");
@@ -981,22 +918,22 @@ config_http_url(struct s3_endpoint *ep, const char *url, const char **why)
 		ep->hostname[host_len] = '\0';
 
 		if (v6)
-			config_buf_str(&b, "[");
-		config_buf_str(&b, ep->hostname);
+			buf_appends(&b, "[");
+		buf_appends(&b, ep->hostname);
 		if (v6)
-			config_buf_str(&b, "]");
+			buf_appends(&b, "]");
 		if (explicit_port) {
 			(void)snprintf(portbuf, sizeof(portbuf), ":%u", port);
-			config_buf_str(&b, portbuf);
+			buf_appends(&b, portbuf);
 		}
-		ep->host = config_buf_take(&b);
+		ep->host = config_take(&b);
 	}
 	if (ep->scheme != NULL && ep->host != NULL) {
-		config_buf_str(&b, ep->scheme);
-		config_buf_str(&b, "://");
-		config_buf_str(&b, ep->host);
-		config_buf_add(&b, auth_end, path_len);
-		ep->base_url = config_buf_take(&b);
+		buf_appends(&b, ep->scheme);
+		buf_appends(&b, "://");
+		buf_appends(&b, ep->host);
+		buf_append(&b, auth_end, path_len);
+		ep->base_url = config_take(&b);
 	}
 	if (ep->base_url == NULL) {
 		config_endpoint_free(ep);

@@ -48,6 +48,8 @@ static enum listing_status	filter_sha256(const char *,
 				    struct listing_error *);
 static enum listing_status	param_limit(const char *, int *,
 				    struct listing_error *);
+static enum listing_status	param_count(const char *, int *,
+				    struct listing_error *);
 static enum listing_status	param_error(enum listing_param_status,
 				    const char *, enum listing_status,
 				    const char *, struct listing_error *);
@@ -180,6 +182,9 @@ listing_parse(const char *qs, const void *key, size_t keylen,
 		return (param_error(ps, "sort", LISTING_BAD_REQUEST,
 		    "sort must be newest or oldest", err));
 	}
+
+	if ((st = param_count(qs, &lq->count, err)) != LISTING_OK)
+		return (st);
 
 	ps = listing_param(qs, "cursor", buf, sizeof(buf), &len);
 	if (ps == LISTING_PARAM_ABSENT || (ps == LISTING_PARAM_OK && len == 0))
@@ -502,6 +507,37 @@ param_limit(const char *qs, int *limit, struct listing_error *err)
 	if (ps != LISTING_PARAM_OK && ps != LISTING_PARAM_ABSENT) {
 		return (param_error(ps, "limit", LISTING_BAD_REQUEST,
 		    "limit must be a whole number from 1 to 100", err));
+	}
+
+	return (LISTING_OK);
+}
+
+/*
+ * count: absent or "false" is no total, "true" a total. Not a filter, so
+ * an empty value is no default but a mistake (422, as a filter's bad
+ * value: the request is well formed, the value is not one we know).
+ */
+static enum listing_status
+param_count(const char *qs, int *count, struct listing_error *err)
+{
+	enum listing_param_status	 ps;
+	char				 buf[LISTING_PARAM_MAX];
+	size_t				 len;
+
+	*count = 0;
+	ps = listing_param(qs, "count", buf, sizeof(buf), &len);
+	if (ps == LISTING_PARAM_OK) {
+		if (len == strlen(LISTING_COUNT_TRUE) &&
+		    !memcmp(buf, LISTING_COUNT_TRUE, len))
+			*count = 1;
+		else if (len != strlen(LISTING_COUNT_FALSE) ||
+		    memcmp(buf, LISTING_COUNT_FALSE, len))
+			ps = LISTING_PARAM_INVALID;
+	}
+	if (ps != LISTING_PARAM_OK && ps != LISTING_PARAM_ABSENT) {
+		*count = 0;
+		return (param_error(ps, "count", LISTING_INVALID,
+		    "count must be true or false", err));
 	}
 
 	return (LISTING_OK);

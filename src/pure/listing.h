@@ -24,6 +24,8 @@
  *  - Unknown parameters are ignored.
  *  - media_type is matched after lower-casing (media types are
  *    case-insensitive); sha256 may be given in upper case.
+ *  - count (list only) is true or false; it is no filter, so a cursor
+ *    does not depend on it.
  */
 
 #ifndef REACTBIN_LISTING_H
@@ -89,6 +91,7 @@ struct listing_query {
 	struct listing_filter	filter;
 	int			sort;		/* CURSOR_SORT_* */
 	int			limit;
+	int			count;		/* count=true: add "total" */
 	int			has_cursor;
 	struct cursor		cursor;
 };
@@ -121,6 +124,13 @@ int	listing_limit_parse(const char *s, size_t len, int *out);
 /* The filters of list and random from qs. */
 enum listing_status	listing_filter_parse(const char *qs,
 			    struct listing_filter *, struct listing_error *);
+
+/*
+ * The list's count parameter: "true" asks for the total of what matches,
+ * "false" is the default; any other value (empty included) is a 422.
+ */
+#define LISTING_COUNT_TRUE	"true"
+#define LISTING_COUNT_FALSE	"false"
 
 /*
  * Everything the list takes from qs. The cursor is checked with key (from

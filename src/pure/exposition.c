@@ -21,13 +21,9 @@
  */
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "exposition.h"
-
-/* Where the buffer starts; it doubles from there up to its limit. */
-#define EXPO_INITIAL		4096
 
 #define US_PER_S		1000000
 #define US_DIGITS		6
@@ -40,7 +36,6 @@
 
 static void	expo_put(struct expo *, const char *, size_t);
 static void	expo_puts(struct expo *, const char *);
-static int	expo_reserve(struct expo *, size_t);
 static int	expo_name_ok(const char *, int);
 static void	expo_escaped(struct expo *, const char *, int);
 static void	expo_line(struct expo *, const char *, const char *,
@@ -51,20 +46,33 @@ void
 expo_init(struct expo *e, size_t limit)
 {
 	memset(e, 0, sizeof(*e));
-	e->limit = limit;
+	buf_init(&e->out, limit, 0);
 }
 
 void
 expo_free(struct expo *e)
 {
-	free(e->buf);
+	buf_free(&e->out);
 	memset(e, 0, sizeof(*e));
 }
 
 int
 expo_failed(const struct expo *e)
 {
-	return (e->failed);
+	return (e->failed || e->out.failed != BUF_OK);
+}
+
+int
+expo_finish(struct expo *e, char **out, size_t *len)
+{
+	if (e->failed) {
+		*out = NULL;
+		if (len != NULL)
+			*len = 0;
+		expo_free(e);
+		return (-1);
+	}
+	return (buf_finish(&e->out, out, len));
 }
 
 void
@@ -297,38 +305,7 @@ expo_puts(struct expo *e, const char *s)
 static void
 expo_put(struct expo *e, const char *s, size_t len)
 {
-	if (e->failed || len == 0)
+	if (e->failed)
 		return;
-	if (expo_reserve(e, len) == -1) {
-		e->failed = 1;
-		return;
-	}
-	memcpy(e->buf + e->len, s, len);
-	e->len += len;
-	e->buf[e->len] = '\0';
-}
-
-/* Room for len more bytes and a NUL, within the limit. */
-static int
-expo_reserve(struct expo *e, size_t len)
-{
-	size_t	 cap;
-	char	*p;
-
-	if (len >= e->limit || e->len > e->limit - len - 1)
-		return (-1);
-	if (e->len + len + 1 <= e->cap)
-		return (0);
-
-	cap = e->cap == 0 ? EXPO_INITIAL : e->cap;
-	while (cap < e->len + len + 1)
-		cap *= 2;
-	if (cap > e->limit)
-		cap = e->limit;
-
-	if ((p = realloc(e->buf, cap)) == NULL)
-		return (-1);
-	e->buf = p;
-	e->cap = cap;
-	return (0);
+	buf_append(&e->out, s, len);
 }

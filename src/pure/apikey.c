@@ -17,20 +17,17 @@
 #include <string.h>
 
 #include "apikey.h"
+#include "encoding.h"
+#include "json.h"
 #include "tags.h"
 
 #define APIKEY_SEPARATOR	'_'
 #define SHA256_BYTES		32
 #define HEX_DIGITS		"0123456789abcdef"
-#define NIBBLE_BITS		4
-#define NIBBLE_MASK		0x0f
 
 #define MARK_LEN		(sizeof(APIKEY_MARK) - 1)
 
-static int	invalid(const char **, const char **, const char *,
-		    const char *);
 static int	hex_only(const char *, size_t);
-static void	hex_encode(const unsigned char *, size_t, char *);
 
 int
 apikey_is_key(const char *bearer)
@@ -70,10 +67,11 @@ apikey_generate(char key[APIKEY_LEN + 1], char prefix[APIKEY_PREFIX_LEN + 1])
 
 	memcpy(key, APIKEY_MARK, MARK_LEN);
 	p = key + MARK_LEN;
-	hex_encode(raw, APIKEY_PREFIX_LEN / 2, p);
+	/* Each encoding ends in a NUL: the separator replaces the first. */
+	(void)enc_hex_encode(raw, APIKEY_PREFIX_LEN / 2, p);
 	p[APIKEY_PREFIX_LEN] = APIKEY_SEPARATOR;
-	hex_encode(raw + APIKEY_PREFIX_LEN / 2, APIKEY_SECRET_LEN / 2,
-	    p + APIKEY_PREFIX_LEN + 1);
+	(void)enc_hex_encode(raw + APIKEY_PREFIX_LEN / 2,
+	    APIKEY_SECRET_LEN / 2, p + APIKEY_PREFIX_LEN + 1);
 	key[APIKEY_LEN] = '\0';
 	OPENSSL_cleanse(raw, sizeof(raw));
 
@@ -93,8 +91,7 @@ apikey_hash(const char *key, char hash[APIKEY_HASH_LEN + 1])
 	    mdlen != SHA256_BYTES)
 		return (-1);
 
-	hex_encode(md, mdlen, hash);
-	hash[APIKEY_HASH_LEN] = '\0';
+	(void)enc_hex_encode(md, mdlen, hash);
 	return (0);
 }
 
@@ -121,7 +118,7 @@ apikey_request_parse(yajl_val body, struct apikey_request *r,
 	has_name = 0;
 
 	if (body == NULL || !YAJL_IS_OBJECT(body))
-		return (invalid(field, message, "body",
+		return (json_refuse(field, message, "body",
 		    "the body must be a JSON object"));
 
 	for (i = 0; i < body->u.object.len; i++) {
@@ -135,7 +132,7 @@ apikey_request_parse(yajl_val body, struct apikey_request *r,
 			if (s == NULL || len == 0 ||
 			    len > APIKEY_NAME_MAX_BYTES ||
 			    !tag_title_valid(s, len))
-				return (invalid(field, message, "name",
+				return (json_refuse(field, message, "name",
 				    "name must be 1-200 characters of UTF-8 "
 				    "without control characters"));
 			memcpy(r->name, s, len + 1);
@@ -148,30 +145,22 @@ apikey_request_parse(yajl_val body, struct apikey_request *r,
 			else if (!strcmp(s, APIKEY_SCOPE_FULL))
 				r->scope = APIKEY_SCOPE_FULL;
 			else
-				return (invalid(field, message, "scope",
+				return (json_refuse(field, message, "scope",
 				    "scope must be \"upload\" or \"full\""));
 		} else {
-			return (invalid(field, message, key,
+			return (json_refuse(field, message, key,
 			    "unknown field; a key has a name and a scope"));
 		}
 	}
 
 	if (!has_name)
-		return (invalid(field, message, "name", "name is required"));
+		return (json_refuse(field, message, "name",
+		    "name is required"));
 	if (r->scope == NULL)
-		return (invalid(field, message, "scope",
+		return (json_refuse(field, message, "scope",
 		    "scope is required: \"upload\" or \"full\""));
 
 	return (0);
-}
-
-static int
-invalid(const char **field, const char **message, const char *f,
-    const char *m)
-{
-	*field = f;
-	*message = m;
-	return (-1);
 }
 
 /* Lowercase hex digits only: what this module writes. */
@@ -186,15 +175,4 @@ hex_only(const char *s, size_t len)
 	}
 
 	return (1);
-}
-
-static void
-hex_encode(const unsigned char *in, size_t len, char *out)
-{
-	size_t	i;
-
-	for (i = 0; i < len; i++) {
-		out[2 * i] = HEX_DIGITS[in[i] >> NIBBLE_BITS];
-		out[2 * i + 1] = HEX_DIGITS[in[i] & NIBBLE_MASK];
-	}
 }

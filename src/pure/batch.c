@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "batch.h"
+#include "json.h"
 #include "tags.h"
 #include "uuid.h"
 
@@ -25,8 +26,6 @@ static int	batch_ids(yajl_val, struct batch_request *, const char **,
 		    const char **);
 static int	batch_tags(yajl_val, const char *, struct tag_set *,
 		    const char **, const char **);
-static int	invalid(const char **, const char **, const char *,
-		    const char *);
 
 int
 batch_parse(yajl_val body, struct batch_request *r, const char **field,
@@ -43,7 +42,7 @@ batch_parse(yajl_val body, struct batch_request *r, const char **field,
 	has_ids = 0;
 
 	if (body == NULL || !YAJL_IS_OBJECT(body))
-		return (invalid(field, message, "body",
+		return (json_refuse(field, message, "body",
 		    "the body must be a JSON object"));
 
 	for (i = 0; i < body->u.object.len; i++) {
@@ -64,26 +63,28 @@ batch_parse(yajl_val body, struct batch_request *r, const char **field,
 				return (-1);
 		} else if (!strcmp(key, KEY_DELETE)) {
 			if (!YAJL_IS_TRUE(value) && !YAJL_IS_FALSE(value))
-				return (invalid(field, message, KEY_DELETE,
+				return (json_refuse(field, message, KEY_DELETE,
 				    "delete must be true or false"));
 			r->delete = YAJL_IS_TRUE(value);
 		} else {
-			return (invalid(field, message, key, "unknown field; "
-			    "a bulk edit takes ids and add_tags, remove_tags "
-			    "or delete"));
+			return (json_refuse(field, message, key,
+			    "unknown field; a bulk edit takes ids and "
+			    "add_tags, remove_tags or delete"));
 		}
 	}
 
 	if (!has_ids)
-		return (invalid(field, message, KEY_IDS, "ids is required"));
+		return (json_refuse(field, message, KEY_IDS,
+		    "ids is required"));
 
 	if (r->delete && (r->add.count > 0 || r->remove.count > 0))
-		return (invalid(field, message, KEY_DELETE,
+		return (json_refuse(field, message, KEY_DELETE,
 		    "a delete takes no tag changes"));
 
 	if (!r->delete && r->add.count == 0 && r->remove.count == 0)
-		return (invalid(field, message, "body", "nothing to do: give "
-		    "tags in add_tags or remove_tags, or delete: true"));
+		return (json_refuse(field, message, "body",
+		    "nothing to do: give tags in add_tags or remove_tags, "
+		    "or delete: true"));
 
 	return (0);
 }
@@ -126,15 +127,15 @@ batch_ids(yajl_val value, struct batch_request *r, const char **field,
 
 	if (!YAJL_IS_ARRAY(value) || value->u.array.len == 0 ||
 	    value->u.array.len > BATCH_IDS_MAX)
-		return (invalid(field, message, KEY_IDS, why));
+		return (json_refuse(field, message, KEY_IDS, why));
 
 	r->nids = 0;
 	for (i = 0; i < value->u.array.len; i++) {
 		if (!YAJL_IS_STRING(value->u.array.values[i]))
-			return (invalid(field, message, KEY_IDS, why));
+			return (json_refuse(field, message, KEY_IDS, why));
 		s = YAJL_GET_STRING(value->u.array.values[i]);
 		if (uuid_from_text(s, strlen(s), raw) == -1)
-			return (invalid(field, message, KEY_IDS,
+			return (json_refuse(field, message, KEY_IDS,
 			    "ids must be reaction ids (UUIDs)"));
 		uuid_to_text(raw, id);
 
@@ -160,36 +161,28 @@ batch_tags(yajl_val value, const char *key, struct tag_set *set,
 
 	tag_set_init(set);
 	if (!YAJL_IS_ARRAY(value))
-		return (invalid(field, message, key,
+		return (json_refuse(field, message, key,
 		    "add_tags and remove_tags must be arrays of strings"));
 
 	for (i = 0; i < value->u.array.len; i++) {
 		if (!YAJL_IS_STRING(value->u.array.values[i]))
-			return (invalid(field, message, key, "add_tags and "
+			return (json_refuse(field, message, key, "add_tags and "
 			    "remove_tags must be arrays of strings"));
 		s = YAJL_GET_STRING(value->u.array.values[i]);
 		switch (tag_set_add(set, s, strlen(s))) {
 		case TAG_OK:
 			break;
 		case TAG_TOO_MANY:
-			return (invalid(field, message, key,
+			return (json_refuse(field, message, key,
 			    "a reaction has at most 32 tags"));
 		default:
-			return (invalid(field, message, key, "a tag is 1-64 "
-			    "bytes of UTF-8 without whitespace, control "
-			    "characters, ',' or '*', and does not start with "
-			    "'-'"));
+			return (json_refuse(field, message, key,
+			    "a tag is 1-64 bytes of UTF-8 without whitespace, "
+			    "control characters, ',' or '*', and does not "
+			    "start with '-'"));
 		}
 	}
 
 	return (0);
 }
 
-static int
-invalid(const char **field, const char **message, const char *f,
-    const char *m)
-{
-	*field = f;
-	*message = m;
-	return (-1);
-}

@@ -22,6 +22,8 @@
 #include "json.h"
 
 static int	json_check_string(void *, const unsigned char *, size_t);
+static int	json_only_blanks_after(const unsigned char *, size_t);
+static int	json_is_blank(unsigned char);
 static void	json_key(struct json_out *, const char *);
 static void	json_check(struct json_out *, yajl_gen_status);
 static void	json_error(char *, size_t, const char *);
@@ -55,7 +57,8 @@ json_parse_object(const void *data, size_t len, char *err, size_t errlen)
 		status = yajl_complete_parse(parser);
 	yajl_free(parser);
 
-	if (status != yajl_status_ok) {
+	if (status != yajl_status_ok ||
+	    !json_only_blanks_after((const unsigned char *)data, len)) {
 		json_error(err, errlen, "body is not valid JSON");
 		return (NULL);
 	}
@@ -82,6 +85,15 @@ json_parse_object(const void *data, size_t len, char *err, size_t errlen)
 	}
 
 	return (tree);
+}
+
+int
+json_refuse(const char **field, const char **message, const char *f,
+    const char *m)
+{
+	*field = f;
+	*message = m;
+	return (-1);
 }
 
 const char *
@@ -251,6 +263,55 @@ json_check_string(void *ctx, const unsigned char *s, size_t len)
 
 	/* Returning 0 makes yajl stop with a client error. */
 	return (memchr(s, '\0', len) == NULL);
+}
+
+/*
+ * yajl takes an unterminated string after the top-level value ({}" or
+ * {}"}) for one still to come, and then ends without complaint. The
+ * text yajl accepted is valid up to the top-level object's closing brace;
+ * after that only JSON whitespace may follow. A top-level value that is
+ * not an object is refused by the caller anyway.
+ */
+static int
+json_only_blanks_after(const unsigned char *s, size_t len)
+{
+	size_t	i, depth;
+	int	in_string;
+
+	for (i = 0; i < len && json_is_blank(s[i]); i++)
+		;
+	if (i == len || s[i] != '{')
+		return (1);
+
+	depth = 0;
+	in_string = 0;
+	for (; i < len; i++) {
+		if (in_string) {
+			if (s[i] == '\\')
+				i++;
+			else if (s[i] == '"')
+				in_string = 0;
+			continue;
+		}
+		if (s[i] == '"')
+			in_string = 1;
+		else if (s[i] == '{' || s[i] == '[')
+			depth++;
+		else if ((s[i] == '}' || s[i] == ']') && --depth == 0)
+			break;
+	}
+
+	for (i++; i < len; i++)
+		if (!json_is_blank(s[i]))
+			return (0);
+	return (1);
+}
+
+/* RFC 8259's whitespace. */
+static int
+json_is_blank(unsigned char c)
+{
+	return (c == ' ' || c == '\t' || c == '\n' || c == '\r');
 }
 
 static void

@@ -88,8 +88,8 @@ enum derive_status	derive_media(const uint8_t *, size_t, enum media_type,
 void	derive_result_free(struct derive_result *);
 
 /*
- * Between the two decoders (not for callers): the clock, a refusal, and
- * libvips' encoding of decoded RGB frames. A strip is frames of w x h
+ * Between the front and the two decoders (not for callers): the clock,
+ * a refusal, libvips' encoding of decoded RGB frames, and each decoder. A strip is frames of w x h
  * stacked top to bottom; the buffers stay the caller's.
  */
 int64_t	derive_now_ms(void);
@@ -102,6 +102,8 @@ enum derive_status	derive_encode_still(const uint8_t *, uint32_t,
 enum derive_status	derive_encode_preview(const uint8_t *, uint32_t,
 			    uint32_t, size_t, const int *, int64_t,
 			    struct derive_result *);
+enum derive_status	derive_image(const uint8_t *, size_t, enum media_type,
+			    enum derive_mode, int64_t, struct derive_result *);
 enum derive_status	derive_clip(const uint8_t *, size_t, enum media_type,
 			    enum derive_mode, int64_t, struct derive_result *);
 
