@@ -3,7 +3,7 @@
 # what promtool accepts (check config, check rules), each alert fires on
 # the series that should fire it and not on the others (test rules with
 # alerts.test.yml), every reactbin_* metric a rule names is one the
-# module shows (src/metrics.c), and the README shows both files as they
+# module shows (src/pure/metrics.c), and the README shows both files as they
 # are. promtool is Debian's prometheus package (.ci/packages).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -37,7 +37,7 @@ checked "promtool test rules: each alert fires when it should, and only then" \
 
 # The metrics the rules name (histograms by their _bucket, _sum, _count).
 named=$(grep -oE 'reactbin_[a-z_]+' "$dir/alerts.yml" | sort -u)
-shown=$(grep -oE '"reactbin_[a-z_]+"' src/metrics.c | tr -d '"' | sort -u)
+shown=$(grep -oE '"reactbin_[a-z_]+"' src/pure/metrics.c | tr -d '"' | sort -u)
 missing=""
 for m in $named; do
 	base=$(sed -E 's/_(bucket|sum|count)$//' <<<"$m")
