@@ -23,6 +23,10 @@ ok() {
 		echo "ok $TAP_COUNT - $2"
 	else
 		echo "not ok $TAP_COUNT - $2"
+		# On stderr too, with the script's name: prove shows a
+		# script's stderr but not its failing lines, and a CI log
+		# keeps only what prove shows.
+		echo "# $(basename "$0"): not ok $TAP_COUNT - $2" >&2
 		TAP_FAILED=$((TAP_FAILED + 1))
 	fi
 }
@@ -33,6 +37,7 @@ is() {
 	else
 		ok 1 "$3"
 		diag "got:      '$1'" "expected: '$2'"
+		echo "#   got '${1:0:200}', expected '${2:0:200}'" >&2
 	fi
 }
 

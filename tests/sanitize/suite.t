@@ -22,7 +22,16 @@ if [ -n "${REACTBIN_SANITIZE_STATUS:-}" ]; then
 	# tests/run started it beside the other tests: wait for its end.
 	log=$REACTBIN_SANITIZE_LOG
 	deadline=$((SECONDS + SANITIZE_WAIT_SECONDS))
+	pidfile=$(dirname "$REACTBIN_SANITIZE_STATUS")/sanitize.pid
 	while [ ! -f "$REACTBIN_SANITIZE_STATUS" ] && [ "$SECONDS" -lt "$deadline" ]; do
+		# The pass gone and no status written after a moment: it
+		# will never come (the shell that waits for the pass died).
+		if [ -s "$pidfile" ] && ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+			sleep 2
+			[ -f "$REACTBIN_SANITIZE_STATUS" ] ||
+			    echo "sanitize: the pass ended without a status" >>"$log"
+			break
+		fi
 		sleep 1
 	done
 	status=$(cat "$REACTBIN_SANITIZE_STATUS" 2>/dev/null || echo 1)
