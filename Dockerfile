@@ -144,3 +144,7 @@ LABEL org.opencontainers.image.title="reactbin-api" \
       org.opencontainers.image.source="$SOURCE" \
       org.opencontainers.image.revision="$REVISION" \
       org.opencontainers.image.version="$VERSION"
+# The same two for reactbin_build_info on GET /metrics: read at start-up,
+# as metadata, so the build stage's layers stay cached across revisions.
+ENV REACTBIN_VERSION="$VERSION" \
+    REACTBIN_REVISION="$REVISION"

@@ -27,6 +27,7 @@
 #include "config.h"
 #include "derive_media.h"
 #include "json.h"
+#include "metrics.h"
 #include "request_id.h"
 #include "storage.h"
 #include "uuid.h"
@@ -172,6 +173,7 @@ struct job {
 	/* Admission to the worker's connections, first come first served. */
 	int			 admitted;
 	int			 queued;
+	u_int64_t		 queued_us;	/* when it joined the line */
 	TAILQ_ENTRY(job)	 waiting;
 
 	struct kore_pgsql	 sql;
@@ -287,6 +289,17 @@ void	db_worker_init(void);
 int	db_query(struct kore_pgsql *, const char *, int, const char **, int *);
 void	db_release(struct kore_pgsql *);
 int	db_migrate(const char *, char *, size_t);
+
+/*
+ * scrape.c: GET /metrics. The parent shares a slot of counters per
+ * worker (metrics.h) before the workers fork; metrics_self() there is
+ * this worker's, for the metrics_* calls of the files that count.
+ */
+void			 scrape_parent_init(void);
+void			 scrape_worker_init(void);
+void			 scrape_request(struct http_request *, u_int64_t,
+			    u_int64_t);
+void			 scrape_queue_tick(enum metrics_queue, u_int64_t);
 
 /* webapp.c: the page and its assets, built once in the parent. */
 int	webapp_init(void);

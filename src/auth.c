@@ -464,6 +464,7 @@ login_reply(struct http_request *req, struct job *job)
 static void
 login_failed(struct http_request *req, int locked_now)
 {
+	metrics_login_failure(metrics_self(), locked_now);
 	if (locked_now) {
 		log_warn("event=login_locked client_ip=%s failures=%ld "
 		    "cooldown_s=%ld request_id=%s", request_ctx(req)->client_ip,
@@ -478,6 +479,7 @@ login_failed(struct http_request *req, int locked_now)
 static void
 login_locked(struct http_request *req, const char *seconds)
 {
+	metrics_login_refused(metrics_self());
 	http_response_header(req, "retry-after", seconds);
 	reply_error(req, HTTP_STATUS_TOO_MANY_REQUESTS, "too_many_requests",
 	    "too many failed logins from this address; try again later");

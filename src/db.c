@@ -693,6 +693,7 @@ db_tick(void *arg, u_int64_t now)
 {
 	struct db_dial	*d;
 	size_t		 i;
+	u_int64_t	 open;
 	int		 late;
 
 	(void)arg;
@@ -702,6 +703,14 @@ db_tick(void *arg, u_int64_t now)
 		if (d->db != NULL && now >= d->started + db_dial_ms)
 			db_dial_finish(d, DB_DIAL_TIMEOUT);
 	}
+
+	/* The pool as the metrics show it: connections held open. */
+	open = 0;
+	for (i = 0; i < DB_WORKER_CONNECTIONS; i++) {
+		if (db_slots[i].conn != NULL && db_slots[i].conn->db != NULL)
+			open++;
+	}
+	metrics_db_open(metrics_self(), open);
 
 	late = 0;
 	for (i = 0; i < DB_WORKER_CONNECTIONS; i++) {

@@ -180,6 +180,7 @@ static void	derive_task_done(struct kore_task *);
 static void	derive_work_release(struct derive_work *);
 
 static void	derive_tick(void *, u_int64_t);
+static void	derive_measure_tick(void *, u_int64_t);
 static void	derive_kicked(void *, u_int64_t);
 static void	derive_start(void);
 static void	derive_done(struct job *);
@@ -231,11 +232,15 @@ derive_worker_init(void)
 
 	if (!app_config.derivatives_enabled) {
 		log_info("event=derivatives_disabled");
+		(void)kore_timer_add(derive_measure_tick, DERIVE_INTERVAL_MS,
+		    NULL, 0);
 		return;
 	}
 
 	if (derive_init("reactbin") == -1) {
 		log_error("event=derive_unavailable reason=vips_init");
+		(void)kore_timer_add(derive_measure_tick, DERIVE_INTERVAL_MS,
+		    NULL, 0);
 		return;
 	}
 	enabled = 1;
@@ -381,6 +386,8 @@ derive_tick(void *arg, u_int64_t now)
 
 	(void)arg;
 
+	scrape_queue_tick(METRICS_QUEUE_DERIVATIVES, now);
+
 	if (deriving != NULL) {
 		d = deriving->data;
 		/* As the sweeper: a query whose connection broke is seen. */
@@ -396,6 +403,18 @@ derive_tick(void *arg, u_int64_t now)
 	}
 
 	derive_start();
+}
+
+/*
+ * Without generation here the queue is still measured: it waits for a
+ * replica that has it on, and its depth and age say how that goes.
+ */
+static void
+derive_measure_tick(void *arg, u_int64_t now)
+{
+	(void)arg;
+
+	scrape_queue_tick(METRICS_QUEUE_DERIVATIVES, now);
 }
 
 static void

@@ -184,6 +184,7 @@ static void
 drain_begin(u_int64_t now)
 {
 	drain_started = now;
+	metrics_draining(metrics_self(), 1);
 
 	if (worker->has_lock)
 		kore_platform_disable_accept();

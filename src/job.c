@@ -51,6 +51,7 @@ static void		job_deferred_wakeup(void *, u_int64_t);
 static int		job_admit(struct job *);
 static void		job_sql_release(struct job *);
 static void		job_admit_next(void);
+static void		job_gauges(void);
 static void		job_state_free(void *);
 static void		job_clear_query(struct job *);
 static void		job_notify(struct job *);
@@ -60,6 +61,7 @@ static const char	*job_request_id(const struct job *);
 
 /* Queries on a connection now, and those waiting for one, in order. */
 static int			 jobs_admitted;
+static int			 jobs_queued;
 static TAILQ_HEAD(, job)	 jobs_waiting =
 				    TAILQ_HEAD_INITIALIZER(jobs_waiting);
 
@@ -329,6 +331,8 @@ job_free(struct job *job)
 	if (job->queued) {
 		TAILQ_REMOVE(&jobs_waiting, job, waiting);
 		job->queued = 0;
+		jobs_queued--;
+		job_gauges();
 		job_admit_next();
 	}
 	storage_call_free(job->call);
@@ -610,6 +614,9 @@ job_admit(struct job *job)
 		if (!job->queued) {
 			TAILQ_INSERT_TAIL(&jobs_waiting, job, waiting);
 			job->queued = 1;
+			job->queued_us = metrics_now_us();
+			jobs_queued++;
+			job_gauges();
 		}
 		if (job_by_handler(job))
 			http_request_sleep(job->req);
@@ -619,9 +626,15 @@ job_admit(struct job *job)
 	if (job->queued) {
 		TAILQ_REMOVE(&jobs_waiting, job, waiting);
 		job->queued = 0;
+		jobs_queued--;
+		metrics_db_wait(metrics_self(),
+		    metrics_now_us() - job->queued_us);
+	} else {
+		metrics_db_wait(metrics_self(), 0);
 	}
 	job->admitted = 1;
 	jobs_admitted++;
+	job_gauges();
 
 	/* Room for more: the next in line need not wait for a release. */
 	job_admit_next();
@@ -641,7 +654,16 @@ job_sql_release(struct job *job)
 
 	job->admitted = 0;
 	jobs_admitted--;
+	job_gauges();
 	job_admit_next();
+}
+
+/* The metrics' view of the line: two stores into our own slot. */
+static void
+job_gauges(void)
+{
+	metrics_db_queue(metrics_self(), (u_int64_t)jobs_queued,
+	    (u_int64_t)jobs_admitted);
 }
 
 /* Wake the first job in line, if a connection is free for it. */

@@ -37,6 +37,7 @@
 #include "buf.h"
 #include "config.h"
 #include "log.h"
+#include "metrics.h"
 #include "quickack.h"
 #include "s3_xml.h"
 #include "sigv4.h"
@@ -100,6 +101,7 @@
 
 /* What a call asks of S3; the strings are the caller's, raw. */
 struct storage_request {
+	enum metrics_storage_op	 op;	/* what the metrics call it */
 	const char		*method;
 	const char		*key;		/* NULL: the bucket itself */
 	const struct sigv4_pair	*query;
@@ -115,6 +117,9 @@ struct storage_request {
 /* The state of one call, owned by its caller until storage_call_free(). */
 struct storage_call {
 	struct kore_curl	 curl;
+	enum metrics_storage_op	 op;
+	u_int64_t		 started_us;
+	int			 client_gone;	/* not S3's failure */
 	const char		*method;
 	storage_done_fn		 done;
 	void			*arg;
@@ -183,6 +188,7 @@ static void	storage_orphan(struct storage_call *);
 static void	storage_destroy(struct storage_call *);
 static void	storage_run(struct storage_call *);
 static void	storage_end(struct storage_call *);
+static void	storage_count(const struct storage_call *, int);
 static void	storage_curl_release(struct storage_call *);
 static void	storage_classify(struct storage_call *);
 static size_t	storage_read(char *, size_t, size_t, void *);
@@ -264,6 +270,7 @@ storage_put(const char *key, const void *data, size_t len,
 	CURL			*h;
 
 	memset(&sr, 0, sizeof(sr));
+	sr.op = METRICS_OP_PUT;
 	sr.method = "PUT";
 	sr.key = key;
 	sr.payload_hash = sha256_hex;
@@ -292,6 +299,7 @@ storage_delete(const char *key, storage_done_fn done, void *arg)
 	struct storage_call	*call;
 
 	memset(&sr, 0, sizeof(sr));
+	sr.op = METRICS_OP_DELETE;
 	sr.method = "DELETE";
 	sr.key = key;
 	sr.payload_hash = EMPTY_SHA256;
@@ -310,6 +318,7 @@ storage_head_bucket(storage_done_fn done, void *arg)
 	struct storage_call	*call;
 
 	memset(&sr, 0, sizeof(sr));
+	sr.op = METRICS_OP_HEAD_BUCKET;
 	sr.method = "HEAD";
 	sr.payload_hash = EMPTY_SHA256;
 	if ((call = storage_start(&sr, done, arg)) == NULL)
@@ -338,6 +347,8 @@ storage_get(const char *key, const struct storage_range *range,
 	}
 
 	call = kore_calloc(1, sizeof(*call));
+	call->op = METRICS_OP_GET;
+	call->started_us = metrics_now_us();
 	call->method = "GET";
 	call->done = done;
 	call->arg = arg;
@@ -354,6 +365,7 @@ storage_get(const char *key, const struct storage_range *range,
 	}
 
 	if (relay_get(call) == -1) {
+		storage_count(call, 1);
 		kore_free(call);
 		return (NULL);
 	}
@@ -380,6 +392,7 @@ storage_fetch(const char *key, size_t max, storage_done_fn done, void *arg)
 	CURL			*h;
 
 	memset(&sr, 0, sizeof(sr));
+	sr.op = METRICS_OP_FETCH;
 	sr.method = "GET";
 	sr.key = key;
 	sr.payload_hash = EMPTY_SHA256;
@@ -417,6 +430,7 @@ storage_put_source(const char *key, const char *upload_id,
 	int			 n;
 
 	memset(&sr, 0, sizeof(sr));
+	sr.op = upload_id != NULL ? METRICS_OP_PUT_PART : METRICS_OP_PUT;
 	sr.method = "PUT";
 	sr.key = key;
 	sr.payload_hash = SIGV4_UNSIGNED_PAYLOAD;
@@ -490,6 +504,7 @@ storage_multipart_create(const char *key, const char *content_type,
 	query[0].value = NULL;
 
 	memset(&sr, 0, sizeof(sr));
+	sr.op = METRICS_OP_MULTIPART_CREATE;
 	sr.method = "POST";
 	sr.key = key;
 	sr.query = query;
@@ -527,6 +542,7 @@ storage_multipart_complete(const char *key, const char *upload_id,
 	query[0].value = upload_id;
 
 	memset(&sr, 0, sizeof(sr));
+	sr.op = METRICS_OP_MULTIPART_COMPLETE;
 	sr.method = "POST";
 	sr.key = key;
 	sr.query = query;
@@ -562,6 +578,7 @@ storage_multipart_abort(const char *key, const char *upload_id,
 	query[0].value = upload_id;
 
 	memset(&sr, 0, sizeof(sr));
+	sr.op = METRICS_OP_MULTIPART_ABORT;
 	sr.method = "DELETE";
 	sr.key = key;
 	sr.query = query;
@@ -589,6 +606,7 @@ storage_multipart_list(const char *prefix, storage_done_fn done, void *arg)
 	query[1].value = prefix;
 
 	memset(&sr, 0, sizeof(sr));
+	sr.op = METRICS_OP_MULTIPART_LIST;
 	sr.method = "GET";
 	sr.query = query;
 	sr.query_count = 2;
@@ -698,12 +716,15 @@ storage_start(const struct storage_request *sr, storage_done_fn done,
 	struct storage_call	*call;
 
 	call = kore_calloc(1, sizeof(*call));
+	call->op = sr->op;
+	call->started_us = metrics_now_us();
 	call->method = sr->method;
 	call->done = done;
 	call->arg = arg;
 	call->result = STORAGE_UNAVAILABLE;
 
 	if (storage_prepare(call, sr) == -1) {
+		storage_count(call, 1);
 		kore_free(call);
 		return (NULL);
 	}
@@ -870,7 +891,18 @@ storage_end(struct storage_call *call)
 	if (call->relay != NULL)
 		relay_finish(call);
 
+	storage_count(call, !call->client_gone &&
+	    (call->result == STORAGE_UNAVAILABLE ||
+	    call->result == STORAGE_FAILED));
 	call->done(call, call->arg);
+}
+
+/* One call ended (or could not start), for the metrics. */
+static void
+storage_count(const struct storage_call *call, int failed)
+{
+	metrics_storage_call(metrics_self(), call->op, failed,
+	    metrics_now_us() - call->started_us);
 }
 
 /* Out of curl's multi handle now, and out of reach of a second cleanup. */
@@ -889,6 +921,8 @@ storage_curl_done(struct kore_curl *curl, void *arg)
 	(void)curl;
 
 	if (call->orphan) {
+		/* Ended by us: counted, but not S3's failure. */
+		storage_count(call, 0);
 		storage_destroy(call);
 		return;
 	}
@@ -1323,6 +1357,7 @@ relay_lost(struct storage_call *call)
 {
 	relay_detach(call);
 	call->result = STORAGE_UNAVAILABLE;
+	call->client_gone = 1;
 
 	/*
 	 * Inside one of curl's callbacks the transfer may not be removed:

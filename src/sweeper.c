@@ -105,6 +105,8 @@ sweeper_tick(void *arg, u_int64_t now)
 {
 	(void)arg;
 
+	scrape_queue_tick(METRICS_QUEUE_DELETIONS, now);
+
 	if (sweeping != NULL) {
 		/*
 		 * Kore does not call a pgsql callback when the connection

@@ -304,6 +304,27 @@ config_load(struct config *cfg, config_getenv_fn get, char *err,
 		goto fail;
 	}
 
+	/* Who may scrape GET /metrics: loopback unless told otherwise. */
+	v = config_value(get, "METRICS_ALLOWED_IPS");
+	if (cidr_list_parse(&cfg->metrics_allowed,
+	    v != NULL ? v : CONFIG_METRICS_ALLOWED_DEFAULT) == -1) {
+		config_err(err, errlen, "METRICS_ALLOWED_IPS",
+		    "not a comma-separated list of CIDRs");
+		goto fail;
+	}
+
+	/* What the image was built from (Dockerfile); any text. */
+	v = config_value(get, "REACTBIN_VERSION");
+	cfg->build_version = config_strdup(v != NULL ? v :
+	    CONFIG_BUILD_UNKNOWN_VERSION);
+	v = config_value(get, "REACTBIN_REVISION");
+	cfg->build_revision = config_strdup(v != NULL ? v :
+	    CONFIG_BUILD_UNKNOWN_REVISION);
+	if (cfg->build_version == NULL || cfg->build_revision == NULL) {
+		config_err(err, errlen, "REACTBIN_VERSION", "out of memory");
+		goto fail;
+	}
+
 	return (0);
 
 fail:
@@ -324,6 +345,8 @@ config_free(struct config *cfg)
 	config_wipe_free(cfg->s3_secret_access_key);
 	free(cfg->s3_region);
 	free(cfg->api_base_url);
+	free(cfg->build_version);
+	free(cfg->build_revision);
 	memset(cfg, 0, sizeof(*cfg));
 }
 

@@ -73,7 +73,20 @@ struct config {
 
 	int		derivatives_enabled;	/* DERIVATIVES_ENABLED, 1 by
 						   default */
+
+	struct cidr_list	metrics_allowed;	/* METRICS_ALLOWED_IPS */
+
+	/* REACTBIN_VERSION, REACTBIN_REVISION: the image's build args. */
+	char		*build_version;
+	char		*build_revision;
 };
+
+/* Who may scrape GET /metrics when METRICS_ALLOWED_IPS is not set. */
+#define CONFIG_METRICS_ALLOWED_DEFAULT	"127.0.0.0/8, ::1"
+
+/* The build info of a module not built by the Dockerfile. */
+#define CONFIG_BUILD_UNKNOWN_VERSION	"dev"
+#define CONFIG_BUILD_UNKNOWN_REVISION	"unknown"
 
 /* Looks up one environment variable; NULL when it is not set. */
 typedef const char *(*config_getenv_fn)(const char *name);

@@ -49,6 +49,9 @@ static const char *const fuzz_names[] = {
 	"LOGIN_COOLDOWN_SECONDS",
 	"LOGIN_TRUSTED_PROXY_IPS",
 	"API_BASE_URL",
+	"METRICS_ALLOWED_IPS",
+	"REACTBIN_VERSION",
+	"REACTBIN_REVISION",
 };
 #define FUZZ_VARS	(sizeof(fuzz_names) / sizeof(fuzz_names[0]))
 #define VAR_JWT		0
@@ -119,7 +122,10 @@ check_config(const struct config *cfg)
 	n = strlen(cfg->api_base_url);
 	if (n > 0 && cfg->api_base_url[n - 1] == '/')
 		abort();
-	if (cfg->trusted_proxies.count > CIDR_LIST_MAX)
+	if (cfg->trusted_proxies.count > CIDR_LIST_MAX ||
+	    cfg->metrics_allowed.count > CIDR_LIST_MAX)
+		abort();
+	if (cfg->build_version == NULL || cfg->build_revision == NULL)
 		abort();
 }
 

@@ -24,7 +24,7 @@ export OWNER_PASSWORD JWT_SECRET_KEY
 # Optional variables come from each case only.
 unset JWT_EXPIRY_SECONDS MAX_UPLOAD_BYTES LOGIN_MAX_FAILURES \
     LOGIN_WINDOW_SECONDS LOGIN_COOLDOWN_SECONDS LOGIN_TRUSTED_PROXY_IPS \
-    API_BASE_URL
+    API_BASE_URL METRICS_ALLOWED_IPS
 
 db_password=$(sed -n 's|^[a-z+]*://[^:/@]*:\([^@]*\)@.*$|\1|p' <<<"$DATABASE_URL")
 db_rest=${DATABASE_URL#*://}
@@ -131,6 +131,10 @@ refused "LOGIN_MAX_FAILURES=0" LOGIN_MAX_FAILURES "LOGIN_MAX_FAILURES=0"
 refused "LOGIN_TRUSTED_PROXY_IPS=10.0.0.0/99" LOGIN_TRUSTED_PROXY_IPS \
     "LOGIN_TRUSTED_PROXY_IPS=10.0.0.0/99"
 refused "S3_ENDPOINT_URL=ftp://x" S3_ENDPOINT_URL "S3_ENDPOINT_URL=ftp://x"
+refused "METRICS_ALLOWED_IPS=10.0.0.0/33" METRICS_ALLOWED_IPS \
+    "METRICS_ALLOWED_IPS=10.0.0.0/33"
+refused "METRICS_ALLOWED_IPS=prometheus.internal" METRICS_ALLOWED_IPS \
+    "METRICS_ALLOWED_IPS=prometheus.internal"
 
 # --- what must start --------------------------------------------------------
 

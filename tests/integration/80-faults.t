@@ -483,6 +483,18 @@ is "$(sql "SELECT count(*) FROM reactions WHERE id = '$refused_del'")" 0 \
 is "$(sql "SELECT count(*) FROM storage_deletions WHERE object_key = 'reactions/$refused_del'")" \
     1 "S3 refused: its object is queued for removal"
 
+# GET /metrics counts them (15-metrics.t checks the format): every PUT
+# this instance made failed, and so did the download's GET.
+metrics=$(curl -s "$REACTBIN_URL/metrics")
+series() { awk -v s="$1" '$1 == s { print $2 }' <<<"$metrics"; }
+put_calls=$(series 'reactbin_storage_calls_total{operation="put"}')
+put_errors=$(series 'reactbin_storage_errors_total{operation="put"}')
+get_errors=$(series 'reactbin_storage_errors_total{operation="get"}')
+ok "$([ "${put_errors:-0}" -ge 1 ] && [ "$put_errors" = "$put_calls" ]; echo $?)" \
+    "S3 refused: the metrics count every PUT as a storage error ($put_errors of $put_calls)"
+ok "$([ "${get_errors:-0}" -ge 1 ]; echo $?)" \
+    "S3 refused: the metrics count the download's GET as a storage error ($get_errors)"
+
 request GET /api/v1/health
 is "$HTTP_STATUS" 200 "S3 refused: health answers 200"
 # Stopped before its sweeper (every 5 s) pushes the queue back much.

@@ -729,6 +729,75 @@ test_trusted_proxies(void **state)
 }
 
 static void
+test_metrics_allowed(void **state)
+{
+	struct config	cfg;
+
+	(void)state;
+
+	/* Unset, or blank: loopback only, both families. */
+	load_ok(&cfg);
+	assert_int_equal(cfg.metrics_allowed.count, 2);
+	assert_int_equal(cidr_list_contains(&cfg.metrics_allowed,
+	    "127.0.0.1"), 1);
+	assert_int_equal(cidr_list_contains(&cfg.metrics_allowed,
+	    "127.255.0.9"), 1);
+	assert_int_equal(cidr_list_contains(&cfg.metrics_allowed, "::1"), 1);
+	assert_int_equal(cidr_list_contains(&cfg.metrics_allowed,
+	    "::ffff:127.0.0.1"), 1);
+	assert_int_equal(cidr_list_contains(&cfg.metrics_allowed,
+	    "10.0.0.1"), 0);
+	config_free(&cfg);
+	env_set("METRICS_ALLOWED_IPS", "  ");
+	load_ok(&cfg);
+	assert_int_equal(cfg.metrics_allowed.count, 2);
+	config_free(&cfg);
+
+	/* A list replaces the default, loopback included. */
+	env_set("METRICS_ALLOWED_IPS", "10.0.0.0/8, fd00::/8");
+	load_ok(&cfg);
+	assert_int_equal(cfg.metrics_allowed.count, 2);
+	assert_int_equal(cidr_list_contains(&cfg.metrics_allowed,
+	    "10.1.2.3"), 1);
+	assert_int_equal(cidr_list_contains(&cfg.metrics_allowed,
+	    "fd12::1"), 1);
+	assert_int_equal(cidr_list_contains(&cfg.metrics_allowed,
+	    "127.0.0.1"), 0);
+	config_free(&cfg);
+
+	env_set("METRICS_ALLOWED_IPS", "10.0.0.0/40");
+	load_fails("METRICS_ALLOWED_IPS: not a comma-separated list of CIDRs",
+	    "10.0.0.0/40");
+	env_set("METRICS_ALLOWED_IPS", "prometheus.internal");
+	load_fails("METRICS_ALLOWED_IPS: not a comma-separated list of CIDRs",
+	    "prometheus.internal");
+	env_set("METRICS_ALLOWED_IPS", "10.0.0.0/8;127.0.0.1");
+	load_fails("METRICS_ALLOWED_IPS: not a comma-separated list of CIDRs",
+	    NULL);
+}
+
+static void
+test_build_info(void **state)
+{
+	struct config	cfg;
+
+	(void)state;
+
+	load_ok(&cfg);
+	assert_string_equal(cfg.build_version, CONFIG_BUILD_UNKNOWN_VERSION);
+	assert_string_equal(cfg.build_revision, CONFIG_BUILD_UNKNOWN_REVISION);
+	config_free(&cfg);
+
+	env_set("REACTBIN_VERSION", "1.4.0");
+	env_set("REACTBIN_REVISION", "6d535be0");
+	load_ok(&cfg);
+	assert_string_equal(cfg.build_version, "1.4.0");
+	assert_string_equal(cfg.build_revision, "6d535be0");
+	config_free(&cfg);
+	assert_zeroed(&cfg);
+}
+
+static void
 test_api_base_url(void **state)
 {
 	static const struct {
@@ -948,6 +1017,8 @@ main(void)
 		cmocka_unit_test_setup(test_secrets, env_reset),
 		cmocka_unit_test_setup(test_err_buffer, env_reset),
 		cmocka_unit_test_setup(test_free_zeroed, env_reset),
+		cmocka_unit_test_setup(test_metrics_allowed, env_reset),
+		cmocka_unit_test_setup(test_build_info, env_reset),
 	};
 
 	return (cmocka_run_group_tests_name("config", tests, NULL, NULL));
