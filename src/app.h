@@ -31,6 +31,7 @@
 #include "request_id.h"
 #include "storage.h"
 #include "uuid.h"
+#include "webpage.h"
 
 /* Statuses Kore's http.h does not name. */
 #define HTTP_STATUS_UNPROCESSABLE	422
@@ -304,25 +305,63 @@ void			 scrape_queue_tick(enum metrics_queue, u_int64_t);
 /* webapp.c: the page and its assets, built once in the parent. */
 int	webapp_init(void);
 
+/*
+ * fileset.c: a page and the files it names, compiled in and served under
+ * <prefix><version>/ (the web app's, the API docs').
+ */
+
 /* A SHA-256 entity tag, quoted, with "-gz" for the gzip form. */
-#define WEBAPP_ETAG_MAX		(64 + 2 + sizeof("-gz"))
+#define FILESET_ETAG_MAX	(64 + 2 + sizeof("-gz"))
+/* The most files of one set (their tags make its version). */
+#define FILESET_FILES_MAX	32
+/* A page, or a document, that the browser asks about on each load. */
+#define FILESET_REVALIDATE	"no-cache"
 
 /*
  * One response body in both forms: as compiled in, and gzip'd once at
  * start-up. The two forms are two representations with two entity tags.
  */
-struct webapp_body {
+struct fileset_body {
 	const void	*data;
 	size_t		 len;
 	const char	*etag;
 	unsigned char	*gz;
 	size_t		 gz_len;
-	char		 gz_etag[WEBAPP_ETAG_MAX];
+	char		 gz_etag[FILESET_ETAG_MAX];
 };
 
-int	webapp_body_init(struct webapp_body *, const void *, size_t,
+/* A file as kodev compiles it in: assets.h's data, length and SHA-256. */
+struct fileset_file {
+	const char		*name;
+	const u_int8_t		*data;
+	const u_int32_t		*len;
+	const char *const	*etag;
+};
+
+#define FILESET_FILE(n, sym)						\
+	{ n, asset_##sym, &asset_len_##sym, &asset_sha256_##sym }
+
+/* The set: what, prefix, files, nfiles and bodies given, the rest built. */
+struct fileset {
+	const char			*what;
+	const char			*prefix;
+	const struct fileset_file	*files;
+	size_t				 nfiles;
+	struct fileset_body		*bodies;
+	char				 version[WEBPAGE_VERSION_LEN + 1];
+	char				 page_etag[WEBPAGE_ETAG_MAX];
+	struct fileset_body		 page;
+};
+
+int	fileset_init(struct fileset *, const char *);
+int	fileset_page(struct fileset *, const void *, size_t,
+	    const struct webpage_var *, size_t);
+void	fileset_send_page(struct http_request *, const struct fileset *,
 	    const char *);
-void	webapp_send(struct http_request *, const struct webapp_body *,
+void	fileset_send_file(struct http_request *, const struct fileset *);
+int	fileset_body_init(struct fileset_body *, const void *, size_t,
+	    const char *);
+void	fileset_send(struct http_request *, const struct fileset_body *,
 	    const char *);
 
 /* apidocs.c: the OpenAPI document and its page, built once in the parent. */
