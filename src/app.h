@@ -292,14 +292,18 @@ void	db_release(struct kore_pgsql *);
 int	db_migrate(const char *, char *, size_t);
 
 /*
- * scrape.c: GET /metrics. The parent shares a slot of counters per
- * worker (metrics.h) before the workers fork; metrics_self() there is
- * this worker's, for the metrics_* calls of the files that count.
+ * counters.c: the parent shares a slot of counters per worker
+ * (metrics.h) before the workers fork; metrics_self() is this worker's,
+ * for the metrics_* calls of the files that count.
  */
-void			 scrape_parent_init(void);
-void			 scrape_worker_init(void);
-void			 scrape_request(struct http_request *, u_int64_t,
+void			 counters_parent_init(void);
+void			 counters_worker_init(void);
+void			 counters_request(struct http_request *, u_int64_t,
 			    u_int64_t);
+struct metrics_slot	*counters_slots(size_t *);
+void			 counters_routes(struct metrics_routes *);
+
+/* scrape.c: GET /metrics, and the queues measured by their ticks. */
 void			 scrape_queue_tick(enum metrics_queue, u_int64_t);
 
 /* webapp.c: the page and its assets, built once in the parent. */

@@ -101,7 +101,7 @@ kore_parent_configure(int argc, char **argv)
 	    (app_config.max_upload_bytes + UPLOAD_FRAMING_BYTES);
 	drain_parent_init();
 	reaper_parent_init();
-	scrape_parent_init();
+	counters_parent_init();
 	reactbin_fd_limit();
 
 	if (webapp_init() == -1) {
@@ -145,7 +145,7 @@ kore_worker_configure(void)
 	if (atexit(log_flush) != 0)
 		log_warn("event=log_flush_at_exit_unavailable");
 
-	scrape_worker_init();
+	counters_worker_init();
 	db_worker_init();
 	storage_init(&app_config);
 	upload_worker_init();

@@ -96,7 +96,7 @@ request_finish(struct http_request *req)
 	line.bytes = ctx->bytes_out;
 	line.duration_us = request_clock_us() - ctx->started_us;
 	/* The metrics count what the access line says, and no other. */
-	scrape_request(req, line.duration_us, ctx->bytes_out);
+	counters_request(req, line.duration_us, ctx->bytes_out);
 	line.request_id = ctx->id;
 	line.client_ip = ctx->client_ip;
 	log_access(&line);

@@ -10,7 +10,7 @@
  * The counter model behind GET /metrics (metrics.c). Pure: no Kore.
  *
  * Each worker owns one struct metrics_slot in memory the parent shared
- * before it forked them (scrape.c), and is the only process that writes
+ * before it forked them (counters.c), and is the only process that writes
  * it, from its event loop alone (never from a task's thread); any worker
  * reads every slot to answer a scrape. So a counter is
  * bumped with a relaxed atomic load and store (no lock, no read-modify-
@@ -78,7 +78,7 @@ struct metrics_queue_gauge {
 };
 
 struct metrics_slot {
-	/* Counters, by route index (scrape.c's table of kore.conf.in). */
+	/* Counters, by route index (counters.c's table of kore.conf.in). */
 	uint64_t			requests[METRICS_ROUTES_MAX]
 					    [METRICS_STATUSES];
 	struct metrics_histogram	latency[METRICS_ROUTES_MAX];
@@ -119,7 +119,7 @@ struct metrics_routes {
 
 /*
  * This worker's slot, or NULL outside a worker: defined on the Kore side
- * (scrape.c), which owns the shared memory.
+ * (counters.c), which owns the shared memory.
  */
 struct metrics_slot	*metrics_self(void);
 
