@@ -19,6 +19,10 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib/tap.sh
 . "$here/../lib/tap.sh"
+# shellcheck source=tests/lib/beside.sh
+. "$here/../lib/beside.sh"
+# Started beside the integration tests by tests/run: what it printed.
+beside_replay browser
 
 # Under CI a missing piece is a failure, never a skip.
 missing() {

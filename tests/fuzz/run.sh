@@ -32,6 +32,10 @@ esac
 [ "$seconds" -ge 1 ] || usage
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lib/beside.sh
+. "$here/../lib/beside.sh"
+# Started beside the integration tests by tests/run: what it printed.
+beside_replay fuzz
 cd "$here"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/reactbin-fuzz.XXXXXX")

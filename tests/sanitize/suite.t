@@ -12,31 +12,23 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib/tap.sh
 . "$here/../lib/tap.sh"
+# shellcheck source=tests/lib/beside.sh
+. "$here/../lib/beside.sh"
 
 need_tools gcc nm
 
-# The longest the pass may take once tests/run has started it.
-SANITIZE_WAIT_SECONDS=2400
-
-if [ -n "${REACTBIN_SANITIZE_STATUS:-}" ]; then
+if [ -n "${REACTBIN_BESIDE:-}" ] && [ -e "$REACTBIN_BESIDE/sanitize.out" ]; then
 	# tests/run started it beside the other tests: wait for its end.
-	log=$REACTBIN_SANITIZE_LOG
-	deadline=$((SECONDS + SANITIZE_WAIT_SECONDS))
-	pidfile=$(dirname "$REACTBIN_SANITIZE_STATUS")/sanitize.pid
-	while [ ! -f "$REACTBIN_SANITIZE_STATUS" ] && [ "$SECONDS" -lt "$deadline" ]; do
-		# The pass gone and no status written after a moment: it
-		# will never come (the shell that waits for the pass died).
-		if [ -s "$pidfile" ] && ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then
-			sleep 2
-			[ -f "$REACTBIN_SANITIZE_STATUS" ] ||
-			    echo "sanitize: the pass ended without a status" >>"$log"
-			break
-		fi
-		sleep 1
-	done
-	status=$(cat "$REACTBIN_SANITIZE_STATUS" 2>/dev/null || echo 1)
-	[ -f "$REACTBIN_SANITIZE_STATUS" ] ||
-	    echo "sanitize: the pass did not end within $SANITIZE_WAIT_SECONDS s" >>"$log"
+	log=$REACTBIN_BESIDE/sanitize.log
+	beside_wait sanitize
+	waited=$?
+	cat "$REACTBIN_BESIDE/sanitize.out" "$REACTBIN_BESIDE/sanitize.err" >"$log"
+	if [ "$waited" -eq 0 ]; then
+		status=$(cat "$REACTBIN_BESIDE/sanitize.status")
+	else
+		status=1
+		echo "sanitize: the pass gave no status" >>"$log"
+	fi
 else
 	log=$(mktemp "${REACTBIN_TEST_TMP:-/tmp}/sanitize.XXXXXX")
 	env -u DATABASE_URL -u S3_ENDPOINT_URL -u REACTBIN_PG_STATE \
@@ -58,6 +50,6 @@ if [ "$status" -ne 0 ]; then
 	while read -r line; do diag "$line"; echo "# $line" >&2; done <<<"$why"
 fi
 ok "$status" "the integration suite under ASan+UBSan: all pass, no report, no sandbox kill"
-[ -n "${REACTBIN_SANITIZE_STATUS:-}" ] || rm -f "$log"
+[ -n "${REACTBIN_BESIDE:-}" ] || rm -f "$log"
 
 done_testing
