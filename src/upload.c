@@ -97,6 +97,14 @@
  */
 #define UPLOAD_HASH_COPY_MAX	(4 * 1024 * 1024)
 
+/*
+ * How long a stored upload waits for its hash. Kore hands a worker's
+ * tasks to its task threads in turn, so the hash may be queued behind a
+ * derivative's decoding (seconds): past this, the 201 says "similar":
+ * null and the derivative queue makes the hash, as it does for a clip.
+ */
+#define UPLOAD_HASH_WAIT_MS	2000
+
 /* How many near-duplicates a 201 lists at most. */
 #define UPLOAD_SIMILAR_MAX	"10"
 
@@ -114,6 +122,8 @@ struct upload {
 	struct http_request	*req;
 	struct ingest		*ing;
 	struct kore_timer	*poke;
+	struct kore_timer	*hash_timer;	/* the hash's wait is over */
+	int			 hash_late;
 	int			 opened;	/* the intent was asked for */
 	int			 intent;	/* and is recorded */
 	int			 typed;		/* the ingest has the type */
@@ -193,6 +203,7 @@ static void	upload_reply_created(struct http_request *, struct upload *);
 static void	upload_go(struct upload *);
 static void	upload_event(void *, enum ingest_event);
 static void	upload_poked(void *, u_int64_t);
+static void	upload_hash_late(void *, u_int64_t);
 static void	upload_release(struct job *);
 static void	upload_forsake(struct upload *);
 static void	forsake_free(struct job *);
@@ -635,13 +646,42 @@ upload_hashed(struct http_request *req, struct job *job)
 
 	(void)req;
 
-	if (up->work != NULL && !derive_work_finished(up->work)) {
+	if (up->work != NULL && !derive_work_finished(up->work) &&
+	    !up->hash_late) {
+		if (up->hash_timer == NULL)
+			up->hash_timer = kore_timer_add(upload_hash_late,
+			    UPLOAD_HASH_WAIT_MS, up, KORE_TIMER_ONESHOT);
 		job_again(job);
 		job_wait(job);
 		return (STEP_WAIT);
 	}
 
+	if (up->hash_timer != NULL) {
+		kore_timer_remove(up->hash_timer);
+		up->hash_timer = NULL;
+	}
+	/* Late: the work frees itself when its thread gets to it. */
+	if (up->work != NULL && !derive_work_finished(up->work)) {
+		log_info("event=upload_hash_late id=%s waited_ms=%d", up->id,
+		    UPLOAD_HASH_WAIT_MS);
+		derive_work_abandon(up->work, NULL);
+		up->work = NULL;
+	}
+
 	return (STEP_NEXT);
+}
+
+static void
+upload_hash_late(void *arg, u_int64_t now)
+{
+	struct upload	*up = arg;
+
+	(void)now;
+
+	/* Kore frees a one-shot timer after this returns. */
+	up->hash_timer = NULL;
+	up->hash_late = 1;
+	job_signal(up->job);
 }
 
 static enum step_result
@@ -1159,6 +1199,10 @@ upload_release(struct job *job)
 	if (up->poke != NULL) {
 		kore_timer_remove(up->poke);
 		up->poke = NULL;
+	}
+	if (up->hash_timer != NULL) {
+		kore_timer_remove(up->hash_timer);
+		up->hash_timer = NULL;
 	}
 	intake_free(&up->in);
 	if (up->duplicate.gen != NULL)
