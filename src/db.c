@@ -101,6 +101,7 @@ static const struct migration migrations[] = {
 	{ 5, "derivatives", asset_005_derivatives_sql },
 	{ 6, "tag_counts", asset_006_tag_counts_sql },
 	{ 7, "api_keys", asset_007_api_keys_sql },
+	{ 8, "reaction_hashes", asset_008_reaction_hashes_sql },
 };
 
 #define MIGRATION_COUNT	(sizeof(migrations) / sizeof(migrations[0]))

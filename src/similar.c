@@ -26,15 +26,13 @@
 
 #define NUMBER_TEXT_MAX		24
 
-/* The reaction, then every other hashed one within $2, the closest first. */
+/* Reaction $1's hash, read once for the whole search. */
+#define HASH_OF_SQL							\
+	"(SELECT s.phash FROM reaction_hashes s WHERE s.id = $1::uuid)"
+
+/* Every other hashed reaction within $2 of reaction $1's hash, $3 of them. */
 static const char similar_sql[] =
-    "SELECT " REACTION_COLUMNS ", "
-    "bit_count((r.phash # s.phash)::bit(64))::integer AS distance "
-    "FROM reactions s JOIN reactions r ON r.id <> s.id "
-    "AND r.phash IS NOT NULL "
-    "WHERE s.id = $1::uuid "
-    "AND bit_count((r.phash # s.phash)::bit(64)) <= $2::integer "
-    "ORDER BY " SIMILAR_ORDER " LIMIT $3::integer";
+    SIMILAR_SQL(HASH_OF_SQL, "$1::uuid", "$2::integer", "$3::integer");
 
 static const char hashed_sql[] =
     "SELECT phash IS NOT NULL FROM reactions WHERE id = $1::uuid";
