@@ -524,7 +524,6 @@ bench_memory() {
 	done
 
 	workers=$(bench_workers "$REACTBIN_PID")
-	REACTBIN_PID=$saved_pid
 	for w in $workers; do
 		idle+=("$(bench_rss_kib "$w" VmRSS)")
 		echo 5 >"/proc/$w/clear_refs" ||
@@ -596,6 +595,10 @@ bench_upload_memory() {
 	    bench_die "the instance for the upload memory case did not start"
 	bench_extra_pids+=("$REACTBIN_PID")
 	url=$REACTBIN_URL
+	workers=$(bench_workers "$REACTBIN_PID")
+	# The main instance stays the one that later cases and the cleanup
+	# know (this one is stopped with the extra pids).
+	REACTBIN_PID=$saved_pid
 	out="$BENCH_TMP/upmem"
 	mkdir -p "$out"
 	for i in $(seq 1 "$BENCH_UP_FILES"); do
@@ -604,7 +607,6 @@ bench_upload_memory() {
 		    >>"$out/up-$i.png"
 	done
 
-	workers=$(bench_workers "$REACTBIN_PID")
 	for w in $workers; do
 		idle+=("$(bench_rss_kib "$w" VmRSS)")
 		echo 5 >"/proc/$w/clear_refs" ||
