@@ -11,6 +11,8 @@
  * escapes and base64url by the same strict rules.
  */
 
+#include <string.h>
+
 #include "encoding.h"
 
 #define DECIMAL_BASE		10
@@ -230,4 +232,16 @@ b64url_value(char c)
 		return (B64_UNDERSCORE);
 
 	return (-1);
+}
+
+int
+enc_append(char *out, size_t outlen, size_t *used, const char *s, size_t len)
+{
+	if (outlen == 0 || *used + len + 1 > outlen)
+		return (0);
+
+	memcpy(out + *used, s, len);
+	*used += len;
+	out[*used] = '\0';
+	return (1);
 }

@@ -11,6 +11,8 @@
  * encoder of the code base, and the digit decoder), strict decimal
  * numbers, percent-decoding (form style) and unpadded base64url. Every
  * decoder is strict: one spelling per value, nothing passed through.
+ * Also the bounded append the canonical texts (a list's filter, a tag
+ * query) are written with.
  * Pure: no Kore.
  */
 
@@ -62,5 +64,12 @@ size_t	enc_b64url_encode(const uint8_t *, size_t, char *);
  * is refused. Returns 0 with the length in *outlen, or -1.
  */
 int	enc_b64url_decode(const char *, size_t, uint8_t *, size_t, size_t *);
+
+/*
+ * Append len bytes of s at out + *used, advance *used and keep out
+ * NUL-terminated. Returns 1, or 0 (out untouched) when the bytes and the
+ * NUL do not fit in outlen.
+ */
+int	enc_append(char *, size_t, size_t *, const char *, size_t);
 
 #endif

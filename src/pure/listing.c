@@ -58,7 +58,6 @@ static enum listing_status	fail(struct listing_error *,
 				    const char *);
 static void	like_escape(const char *, char *, size_t);
 static void	tag_like(const char *, int, char *, size_t);
-static int	append(char *, size_t, size_t *, const char *, size_t);
 
 enum listing_param_status
 listing_param(const char *qs, const char *name, char *out, size_t outlen,
@@ -315,25 +314,25 @@ listing_canonical(const struct listing_filter *f, char *out, size_t outlen)
 	len = 0;
 	tlen = query_canonical(&f->tags, tags, sizeof(tags));
 	ok = tlen > 0;
-	ok = ok && append(out, outlen, &len, CANONICAL_VERSION "\n",
+	ok = ok && enc_append(out, outlen, &len, CANONICAL_VERSION "\n",
 	    strlen(CANONICAL_VERSION "\n"));
-	ok = ok && append(out, outlen, &len, tags, tlen);
+	ok = ok && enc_append(out, outlen, &len, tags, tlen);
 
-	ok = ok && append(out, outlen, &len, "\nm=", strlen("\nm="));
+	ok = ok && enc_append(out, outlen, &len, "\nm=", strlen("\nm="));
 	if (f->has_media_type) {
-		ok = ok && append(out, outlen, &len, f->media_type,
+		ok = ok && enc_append(out, outlen, &len, f->media_type,
 		    strlen(f->media_type));
 	}
-	ok = ok && append(out, outlen, &len, "\ns=", strlen("\ns="));
+	ok = ok && enc_append(out, outlen, &len, "\ns=", strlen("\ns="));
 	if (f->has_sha256) {
-		ok = ok && append(out, outlen, &len, f->sha256,
+		ok = ok && enc_append(out, outlen, &len, f->sha256,
 		    strlen(f->sha256));
 	}
 
 	/* q last: it is free text (without control characters). */
-	ok = ok && append(out, outlen, &len, "\nq=", strlen("\nq="));
+	ok = ok && enc_append(out, outlen, &len, "\nq=", strlen("\nq="));
 	if (f->has_q)
-		ok = ok && append(out, outlen, &len, f->q, strlen(f->q));
+		ok = ok && enc_append(out, outlen, &len, f->q, strlen(f->q));
 
 	if (!ok) {
 		if (outlen > 0)
@@ -366,8 +365,8 @@ listing_tags_join(const struct tag_set *set, char *out, size_t outlen)
 	out[0] = '\0';
 
 	for (i = 0; i < set->count; i++) {
-		if ((i > 0 && !append(out, outlen, &len, "\n", 1)) ||
-		    !append(out, outlen, &len, set->tags[i],
+		if ((i > 0 && !enc_append(out, outlen, &len, "\n", 1)) ||
+		    !enc_append(out, outlen, &len, set->tags[i],
 		    strlen(set->tags[i]))) {
 			/* Never a partial list: it would filter differently. */
 			out[0] = '\0';
@@ -633,15 +632,3 @@ tag_like(const char *tag, int anywhere, char *out, size_t outlen)
 	out[n] = '\0';
 }
 
-/* Append len bytes and keep out NUL-terminated; 0 when it does not fit. */
-static int
-append(char *out, size_t outlen, size_t *used, const char *s, size_t len)
-{
-	if (outlen == 0 || *used + len + 1 > outlen)
-		return (0);
-
-	memcpy(out + *used, s, len);
-	*used += len;
-	out[*used] = '\0';
-	return (1);
-}

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "encoding.h"
 #include "query.h"
 #include "tags.h"
 
@@ -81,7 +82,6 @@ static enum query_status	fail(struct query_error *, const char *,
 static void	trim_span(const char *, size_t *, size_t *);
 static int	pattern_normalise(struct alt *);
 static size_t	char_position(const char *, size_t);
-static int	append(char *, size_t, size_t *, const char *, size_t);
 static int	append_escaped(char *, size_t, size_t *, const char *);
 static int	append_tags(char *, size_t, size_t *, const struct tag_set *,
 		    char);
@@ -172,21 +172,22 @@ query_canonical(const struct tag_query *q, char *out, size_t outlen)
 	int	ok, first;
 
 	len = 0;
-	ok = append(out, outlen, &len, "i=", strlen("i="));
+	ok = enc_append(out, outlen, &len, "i=", strlen("i="));
 	ok = ok && append_tags(out, outlen, &len, &q->include, ',');
-	ok = ok && append(out, outlen, &len, "\ne=", strlen("\ne="));
+	ok = ok && enc_append(out, outlen, &len, "\ne=", strlen("\ne="));
 	ok = ok && append_tags(out, outlen, &len, &q->exclude, ',');
 
 	/* Filters without groups or patterns keep the text they had. */
 	if (ok && (q->nany > 0 || q->npatterns > 0)) {
-		ok = append(out, outlen, &len, "\na=", strlen("\na="));
+		ok = enc_append(out, outlen, &len, "\na=", strlen("\na="));
 		for (i = 0; ok && i < q->nany; i++) {
 			if (i > 0)
-				ok = append(out, outlen, &len, ",", 1);
+				ok = enc_append(out, outlen, &len, ",", 1);
 			first = 1;
 			for (k = 0; ok && k < q->any[i].count; k++) {
 				if (!first)
-					ok = append(out, outlen, &len, "|", 1);
+					ok = enc_append(out, outlen, &len,
+					    "|", 1);
 				ok = ok && append_escaped(out, outlen, &len,
 				    q->any[i].tags[k]);
 				first = 0;
@@ -195,19 +196,21 @@ query_canonical(const struct tag_query *q, char *out, size_t outlen)
 				if (q->patterns[k].group != (int)i)
 					continue;
 				if (!first)
-					ok = append(out, outlen, &len, "|", 1);
+					ok = enc_append(out, outlen, &len,
+					    "|", 1);
 				ok = ok && append_escaped(out, outlen, &len,
 				    q->patterns[k].text);
 				first = 0;
 			}
 		}
-		ok = ok && append(out, outlen, &len, "\nx=", strlen("\nx="));
+		ok = ok && enc_append(out, outlen, &len, "\nx=",
+		    strlen("\nx="));
 		first = 1;
 		for (k = 0; ok && k < q->npatterns; k++) {
 			if (q->patterns[k].group != QUERY_GROUP_EXCLUDE)
 				continue;
 			if (!first)
-				ok = append(out, outlen, &len, ",", 1);
+				ok = enc_append(out, outlen, &len, ",", 1);
 			ok = ok && append_escaped(out, outlen, &len,
 			    q->patterns[k].text);
 			first = 0;
@@ -518,28 +521,15 @@ char_position(const char *in, size_t off)
 	return (n + 1);
 }
 
-/* Append len bytes and keep out NUL-terminated; 0 when it does not fit. */
-static int
-append(char *out, size_t outlen, size_t *used, const char *s, size_t len)
-{
-	if (outlen == 0 || *used + len + 1 > outlen)
-		return (0);
-
-	memcpy(out + *used, s, len);
-	*used += len;
-	out[*used] = '\0';
-	return (1);
-}
-
 /* A tag or pattern with its '|' and '\' escaped, as the query has them. */
 static int
 append_escaped(char *out, size_t outlen, size_t *used, const char *s)
 {
 	for (; *s != '\0'; s++) {
 		if ((*s == ALT_SEPARATOR || *s == ESCAPE) &&
-		    !append(out, outlen, used, "\\", 1))
+		    !enc_append(out, outlen, used, "\\", 1))
 			return (0);
-		if (!append(out, outlen, used, s, 1))
+		if (!enc_append(out, outlen, used, s, 1))
 			return (0);
 	}
 
@@ -553,9 +543,9 @@ append_tags(char *out, size_t outlen, size_t *used, const struct tag_set *set,
 	size_t	i;
 
 	for (i = 0; i < set->count; i++) {
-		if (i > 0 && !append(out, outlen, used, &sep, 1))
+		if (i > 0 && !enc_append(out, outlen, used, &sep, 1))
 			return (0);
-		if (!append(out, outlen, used, set->tags[i],
+		if (!enc_append(out, outlen, used, set->tags[i],
 		    strlen(set->tags[i])))
 			return (0);
 	}
@@ -597,8 +587,9 @@ join(const struct tag_set *set, const char *const *matches, size_t count,
 		if (q->patterns[i].group != group || matches[i] == NULL ||
 		    matches[i][0] == '\0')
 			continue;
-		if ((used > 0 && !append(out, len, &used, "\n", 1)) ||
-		    !append(out, len, &used, matches[i], strlen(matches[i]))) {
+		if ((used > 0 && !enc_append(out, len, &used, "\n", 1)) ||
+		    !enc_append(out, len, &used, matches[i],
+		    strlen(matches[i]))) {
 			free(out);
 			return (NULL);
 		}

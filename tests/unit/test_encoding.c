@@ -6,7 +6,10 @@
  * copyright notice and this permission notice appear in all copies.
  */
 
-/* The shared encodings: hex, decimals, percent-decoding, base64url. */
+/*
+ * The shared encodings: hex, decimals, percent-decoding, base64url, and
+ * the bounded append.
+ */
 
 #include "testutil.h"
 
@@ -152,6 +155,32 @@ test_b64url(void **state)
 	assert_int_equal(enc_b64url_decode("AAAA", 4, back, 2, &len), -1);
 }
 
+static void
+test_append(void **state)
+{
+	char	out[6];
+	size_t	used = 0;
+
+	(void)state;
+
+	assert_int_equal(enc_append(out, sizeof(out), &used, "ab", 2), 1);
+	assert_int_equal(used, 2);
+	assert_string_equal(out, "ab");
+	/* Exactly full: three more bytes and the NUL. */
+	assert_int_equal(enc_append(out, sizeof(out), &used, "cde", 3), 1);
+	assert_int_equal(used, 5);
+	assert_string_equal(out, "abcde");
+	/* One byte more does not fit: nothing changes. */
+	assert_int_equal(enc_append(out, sizeof(out), &used, "f", 1), 0);
+	assert_int_equal(used, 5);
+	assert_string_equal(out, "abcde");
+	/* An empty append still needs room for the NUL. */
+	used = 0;
+	assert_int_equal(enc_append(out, 0, &used, "", 0), 0);
+	assert_int_equal(enc_append(out, 1, &used, "", 0), 1);
+	assert_string_equal(out, "");
+}
+
 int
 main(void)
 {
@@ -161,6 +190,7 @@ main(void)
 		cmocka_unit_test(test_decimal),
 		cmocka_unit_test(test_url_decode),
 		cmocka_unit_test(test_b64url),
+		cmocka_unit_test(test_append),
 	};
 
 	return (cmocka_run_group_tests_name("encoding", tests, NULL, NULL));
