@@ -219,7 +219,7 @@ void		 job_then(struct job *, const step_fn *);
 void		 job_on_free(struct job *, void (*)(struct job *));
 struct job	*job_detached(const step_fn *, size_t, void (*)(struct job *));
 void		 job_free(struct job *);
-int		 job_query(struct job *, const char *, int, ...);
+void		 job_query(struct job *, const char *, int, ...);
 void		 job_tolerate(struct job *, const char *);
 void		 job_again(struct job *);
 int		 job_rows(const struct job *);

@@ -229,7 +229,7 @@ job_wakeup(struct job *job)
  * Queue a query; the step then returns STEP_WAIT. All parameters are text
  * (char *, NULL for SQL NULL) and are copied.
  */
-int
+void
 job_query(struct job *job, const char *query, int nparams, ...)
 {
 	va_list		 args;
@@ -258,8 +258,6 @@ job_query(struct job *job, const char *query, int nparams, ...)
 	job->tolerate = NULL;
 	job->sqlstate[0] = '\0';
 	job->pending = JOB_PENDING_SQL;
-
-	return (0);
 }
 
 /* The next step handles a failure with this SQLSTATE itself. */

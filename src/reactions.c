@@ -91,6 +91,14 @@ _Static_assert(QUERY_ANY_MAX == 8, "ANY_FILTERS_SQL names 8 groups");
 #define CURSOR_TIME_SQL							\
 	"'epoch'::timestamptz + $6::bigint * interval '1 microsecond'"
 
+/*
+ * How many parameters each statement binds: the five filters and the
+ * eight groups, with the cursor's two and the limit between them in a
+ * list page.
+ */
+#define FILTER_PARAMS		(5 + QUERY_ANY_MAX)
+#define LIST_PARAMS		(FILTER_PARAMS + 3)
+
 static const char list_newest_sql[] =
     "SELECT " REACTION_COLUMNS " FROM reactions r WHERE " INCLUDE_SQL
     ANY_FILTERS_SQL(9, 10, 11, 12, 13, 14, 15, 16) FILTERS_SQL
@@ -314,6 +322,8 @@ static int	tags_bind(struct http_request *, const struct job *,
 		    const struct tag_query *, struct query_params *);
 static void	filter_params(const struct listing_filter *,
 		    const char **, const char **, const char **);
+static void	filter_query(struct job *, const char *,
+		    const struct listing_filter *, const struct query_params *);
 static void	reply_listing_error(struct http_request *,
 		    enum listing_status, const struct listing_error *);
 static void	reply_not_found(struct http_request *);
@@ -439,7 +449,6 @@ list_bind(struct http_request *req, struct job *job)
 	struct list_state	*state = job->data;
 	struct listing_query	*lq = &state->query;
 	struct query_params	*tp = &state->tp;
-	const char		*p_q, *p_mt, *p_sha;
 
 	if (tags_bind(req, job, &lq->filter.tags, tp) == -1)
 		return (STEP_DONE);
@@ -462,10 +471,7 @@ list_bind(struct http_request *req, struct job *job)
 	if (!lq->count)
 		return (STEP_NEXT);
 
-	filter_params(&lq->filter, &p_q, &p_mt, &p_sha);
-	job_query(job, count_sql, 13, tp->include, tp->exclude, p_q, p_mt,
-	    p_sha, tp->any[0], tp->any[1], tp->any[2], tp->any[3], tp->any[4],
-	    tp->any[5], tp->any[6], tp->any[7]);
+	filter_query(job, count_sql, &lq->filter, tp);
 	return (STEP_WAIT);
 }
 
@@ -512,9 +518,9 @@ list_query(struct http_request *req, struct job *job)
 
 	/* The values are copied: the parameters can go at once. */
 	job_query(job, lq->sort == CURSOR_SORT_OLDEST ? list_oldest_sql :
-	    list_newest_sql, 16, tp->include, tp->exclude, p_q, p_mt, p_sha,
-	    p_us, p_id, limit, tp->any[0], tp->any[1], tp->any[2], tp->any[3],
-	    tp->any[4], tp->any[5], tp->any[6], tp->any[7]);
+	    list_newest_sql, LIST_PARAMS, tp->include, tp->exclude, p_q, p_mt,
+	    p_sha, p_us, p_id, limit, tp->any[0], tp->any[1], tp->any[2],
+	    tp->any[3], tp->any[4], tp->any[5], tp->any[6], tp->any[7]);
 	return (STEP_WAIT);
 }
 
@@ -561,7 +567,6 @@ random_start(struct http_request *req, struct job *job)
 	struct listing_error	 err;
 	enum listing_status	 st;
 
-
 	/* The list's sort, limit and cursor mean nothing here: ignored. */
 	st = listing_filter_parse(req->query_string, &state->filter, &err);
 	if (st != LISTING_OK) {
@@ -577,7 +582,6 @@ random_query(struct http_request *req, struct job *job)
 {
 	struct random_state	*state = job->data;
 	struct query_params	 tp;
-	const char		*p_q, *p_mt, *p_sha;
 
 	if (tags_bind(req, job, &state->filter.tags, &tp) == -1)
 		return (STEP_DONE);
@@ -589,10 +593,7 @@ random_query(struct http_request *req, struct job *job)
 		return (STEP_DONE);
 	}
 
-	filter_params(&state->filter, &p_q, &p_mt, &p_sha);
-	job_query(job, random_sql, 13, tp.include, tp.exclude, p_q, p_mt,
-	    p_sha, tp.any[0], tp.any[1], tp.any[2], tp.any[3], tp.any[4],
-	    tp.any[5], tp.any[6], tp.any[7]);
+	filter_query(job, random_sql, &state->filter, &tp);
 	query_params_free(&tp);
 	return (STEP_WAIT);
 }
@@ -907,6 +908,22 @@ filter_params(const struct listing_filter *f, const char **p_q,
 	*p_q = f->has_q ? f->q_like : NULL;
 	*p_mt = f->has_media_type ? f->media_type : NULL;
 	*p_sha = f->has_sha256 ? f->sha256 : NULL;
+}
+
+/*
+ * Send sql with the filters as $1..$13, as count_sql and random_sql take
+ * them. The values are copied: the parameters can go at once.
+ */
+static void
+filter_query(struct job *job, const char *sql, const struct listing_filter *f,
+    const struct query_params *tp)
+{
+	const char	*p_q, *p_mt, *p_sha;
+
+	filter_params(f, &p_q, &p_mt, &p_sha);
+	job_query(job, sql, FILTER_PARAMS, tp->include, tp->exclude, p_q,
+	    p_mt, p_sha, tp->any[0], tp->any[1], tp->any[2], tp->any[3],
+	    tp->any[4], tp->any[5], tp->any[6], tp->any[7]);
 }
 
 static void
