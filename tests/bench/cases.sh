@@ -595,10 +595,6 @@ bench_upload_memory() {
 	    bench_die "the instance for the upload memory case did not start"
 	bench_extra_pids+=("$REACTBIN_PID")
 	url=$REACTBIN_URL
-	workers=$(bench_workers "$REACTBIN_PID")
-	# The main instance stays the one that later cases and the cleanup
-	# know (this one is stopped with the extra pids).
-	REACTBIN_PID=$saved_pid
 	out="$BENCH_TMP/upmem"
 	mkdir -p "$out"
 	for i in $(seq 1 "$BENCH_UP_FILES"); do
@@ -607,6 +603,11 @@ bench_upload_memory() {
 		    >>"$out/up-$i.png"
 	done
 
+	# Its workers, once all are up (the files took a few seconds); then
+	# the main instance is again the one later cases and the cleanup
+	# know (this one is stopped with the extra pids).
+	workers=$(bench_workers "$REACTBIN_PID")
+	REACTBIN_PID=$saved_pid
 	for w in $workers; do
 		idle+=("$(bench_rss_kib "$w" VmRSS)")
 		echo 5 >"/proc/$w/clear_refs" ||
