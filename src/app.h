@@ -25,6 +25,7 @@
 #include "apikey.h"
 #include "client_ip.h"
 #include "config.h"
+#include "counters.h"
 #include "derive_media.h"
 #include "json.h"
 #include "metrics.h"
@@ -290,18 +291,6 @@ void	db_worker_init(void);
 int	db_query(struct kore_pgsql *, const char *, int, const char **, int *);
 void	db_release(struct kore_pgsql *);
 int	db_migrate(const char *, char *, size_t);
-
-/*
- * counters.c: the parent shares a slot of counters per worker
- * (metrics.h) before the workers fork; metrics_self() is this worker's,
- * for the metrics_* calls of the files that count.
- */
-void			 counters_parent_init(void);
-void			 counters_worker_init(void);
-void			 counters_request(struct http_request *, u_int64_t,
-			    u_int64_t);
-struct metrics_slot	*counters_slots(size_t *);
-void			 counters_routes(struct metrics_routes *);
 
 /* scrape.c: GET /metrics, and the queues measured by their ticks. */
 void			 scrape_queue_tick(enum metrics_queue, u_int64_t);

@@ -30,7 +30,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app.h"
+#include <kore/kore.h>
+#include <kore/http.h>
+
+#include "counters.h"
 #include "log.h"
 #include "metrics.h"
 
