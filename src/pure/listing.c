@@ -357,21 +357,17 @@ listing_filter_hash(const struct listing_filter *f,
 int
 listing_tags_join(const struct tag_set *set, char *out, size_t outlen)
 {
-	size_t		i, len;
+	size_t	len;
 
 	len = 0;
 	if (outlen == 0)
 		return (-1);
 	out[0] = '\0';
 
-	for (i = 0; i < set->count; i++) {
-		if ((i > 0 && !enc_append(out, outlen, &len, "\n", 1)) ||
-		    !enc_append(out, outlen, &len, set->tags[i],
-		    strlen(set->tags[i]))) {
-			/* Never a partial list: it would filter differently. */
-			out[0] = '\0';
-			return (-1);
-		}
+	if (!tag_set_append(out, outlen, &len, set, '\n')) {
+		/* Never a partial list: it would filter differently. */
+		out[0] = '\0';
+		return (-1);
 	}
 
 	return (0);

@@ -83,8 +83,6 @@ static void	trim_span(const char *, size_t *, size_t *);
 static int	pattern_normalise(struct alt *);
 static size_t	char_position(const char *, size_t);
 static int	append_escaped(char *, size_t, size_t *, const char *);
-static int	append_tags(char *, size_t, size_t *, const struct tag_set *,
-		    char);
 static char	*join(const struct tag_set *, const char *const *, size_t,
 		    const struct tag_query *, int, int);
 
@@ -173,9 +171,9 @@ query_canonical(const struct tag_query *q, char *out, size_t outlen)
 
 	len = 0;
 	ok = enc_append(out, outlen, &len, "i=", strlen("i="));
-	ok = ok && append_tags(out, outlen, &len, &q->include, ',');
+	ok = ok && tag_set_append(out, outlen, &len, &q->include, ',');
 	ok = ok && enc_append(out, outlen, &len, "\ne=", strlen("\ne="));
-	ok = ok && append_tags(out, outlen, &len, &q->exclude, ',');
+	ok = ok && tag_set_append(out, outlen, &len, &q->exclude, ',');
 
 	/* Filters without groups or patterns keep the text they had. */
 	if (ok && (q->nany > 0 || q->npatterns > 0)) {
@@ -536,23 +534,6 @@ append_escaped(char *out, size_t outlen, size_t *used, const char *s)
 	return (1);
 }
 
-static int
-append_tags(char *out, size_t outlen, size_t *used, const struct tag_set *set,
-    char sep)
-{
-	size_t	i;
-
-	for (i = 0; i < set->count; i++) {
-		if (i > 0 && !enc_append(out, outlen, used, &sep, 1))
-			return (0);
-		if (!enc_append(out, outlen, used, set->tags[i],
-		    strlen(set->tags[i])))
-			return (0);
-	}
-
-	return (1);
-}
-
 /*
  * The set's tags and, when with_matches, what the patterns of group
  * matched, '\n'-joined into a fresh string ("" for none), or NULL when
@@ -579,7 +560,7 @@ join(const struct tag_set *set, const char *const *matches, size_t count,
 	used = 0;
 
 	/* Sized above: these appends always fit. */
-	if (!append_tags(out, len, &used, set, JOIN_SEP)) {
+	if (!tag_set_append(out, len, &used, set, JOIN_SEP)) {
 		free(out);
 		return (NULL);
 	}

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "encoding.h"
 #include "tags.h"
 
 /* Characters a tag may never contain besides whitespace and controls. */
@@ -126,6 +127,23 @@ tag_set_contains(const struct tag_set *set, const char *tag)
 
 	(void)set_find(set, tag, &found);
 	return (found);
+}
+
+int
+tag_set_append(char *out, size_t outlen, size_t *used,
+    const struct tag_set *set, char sep)
+{
+	size_t	i;
+
+	for (i = 0; i < set->count; i++) {
+		if (i > 0 && !enc_append(out, outlen, used, &sep, 1))
+			return (0);
+		if (!enc_append(out, outlen, used, set->tags[i],
+		    strlen(set->tags[i])))
+			return (0);
+	}
+
+	return (1);
 }
 
 enum tag_status

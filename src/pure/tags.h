@@ -67,6 +67,14 @@ void	tag_set_init(struct tag_set *);
 int	tag_set_contains(const struct tag_set *, const char *tag);
 
 /*
+ * Append the set's tags, in its order and separated by sep, at
+ * out + *used as enc_append() does (encoding.h): 1, or 0 when they do
+ * not fit (out then holds what fitted: the caller discards it).
+ */
+int	tag_set_append(char *out, size_t outlen, size_t *used,
+	    const struct tag_set *, char sep);
+
+/*
  * Normalise and add one tag, keeping the set sorted and unique. Adding a
  * tag already present is TAG_OK; a new tag into a full set is TAG_TOO_MANY.
  * On error the set is unchanged.

@@ -15,6 +15,7 @@
 
 #include "testutil.h"
 
+#include "encoding.h"
 #include "tags.h"
 
 /* Length of a string literal without its NUL; literals may embed NULs. */
@@ -453,6 +454,38 @@ test_title(void **state)
 	assert_false(tag_title_valid(LIT("latin1 \xe9t\xe9")));
 }
 
+static void
+test_set_append(void **state)
+{
+	struct tag_set	set;
+	char		out[16];
+	size_t		used;
+
+	(void)state;
+
+	tag_set_init(&set);
+	used = 0;
+	out[0] = '\0';
+	assert_int_equal(tag_set_append(out, sizeof(out), &used, &set, ','), 1);
+	assert_string_equal(out, "");
+
+	assert_int_equal(tag_set_add(&set, LIT("dog")), TAG_OK);
+	assert_int_equal(tag_set_add(&set, LIT("cat")), TAG_OK);
+	/* Appended after what is there, in the set's (sorted) order. */
+	used = 0;
+	assert_int_equal(enc_append(out, sizeof(out), &used, "i=", 2), 1);
+	assert_int_equal(tag_set_append(out, sizeof(out), &used, &set, ','), 1);
+	assert_string_equal(out, "i=cat,dog");
+	assert_int_equal(used, strlen("i=cat,dog"));
+
+	/* "cat\ndog" and its NUL need 8 bytes: 7 is too few. */
+	used = 0;
+	assert_int_equal(tag_set_append(out, 8, &used, &set, '\n'), 1);
+	assert_string_equal(out, "cat\ndog");
+	used = 0;
+	assert_int_equal(tag_set_append(out, 7, &used, &set, '\n'), 0);
+}
+
 int
 main(void)
 {
@@ -468,6 +501,7 @@ main(void)
 		cmocka_unit_test(test_parse_list_limit),
 		cmocka_unit_test(test_piece_and_trim),
 		cmocka_unit_test(test_title),
+		cmocka_unit_test(test_set_append),
 	};
 
 	return (cmocka_run_group_tests_name("tags", tests, NULL, NULL));
