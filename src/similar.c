@@ -26,7 +26,7 @@
 
 #define NUMBER_TEXT_MAX		24
 
-/* Reaction $1's hash, read once for the whole search. */
+/* Reaction $1's hash: a subquery PostgreSQL runs once, not per row. */
 #define HASH_OF_SQL							\
 	"(SELECT s.phash FROM reaction_hashes s WHERE s.id = $1::uuid)"
 

@@ -17,8 +17,8 @@
 #include "app.h"
 #include "reaction.h"
 
-/* The closest first; among equals, the newest. */
-#define SIMILAR_ORDER	"distance, r.created_at DESC, r.id"
+/* The closest first; among equals, the newest (of rows named t). */
+#define SIMILAR_ORDER(t)	"distance, " t ".created_at DESC, " t ".id"
 
 /*
  * The hashed reactions within distance dist of hash, but not the one with
@@ -34,8 +34,8 @@
 	"AS distance "							\
 	"FROM reaction_hashes h WHERE h.id <> " self			\
 	" AND bit_count((h.phash # " hash ")::bit(64)) <= " dist	\
-	" ORDER BY distance, h.created_at DESC, h.id LIMIT " limit	\
-	") c JOIN reactions r ON r.id = c.id ORDER BY " SIMILAR_ORDER
+	" ORDER BY " SIMILAR_ORDER("h") " LIMIT " limit		\
+	") c JOIN reactions r ON r.id = c.id ORDER BY " SIMILAR_ORDER("c")
 
 /* Reactions within distance $2 of hash $1, but not the one with id $3. */
 #define SIMILAR_TO_HASH_SQL						\
